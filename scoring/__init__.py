@@ -1,0 +1,4 @@
+"""cocreate's scoring layer: pure statistics on pandas DataFrames.
+
+Nothing here touches a database, a file or the app; :mod:`survey` and the app call in.
+"""

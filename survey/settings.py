@@ -1,0 +1,64 @@
+"""Settings read from environment variables, declared once.
+
+:data:`SETTINGS` is the one list that both the code (:func:`get`) and the documentation
+(``docs/settings.md``, checked by ``tests/test_docs.py``) use, so a setting cannot exist without
+being documented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The repository checkout (the package is installed in editable mode by ``make``).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    description: str
+
+
+SETTINGS: list[Setting] = [
+    Setting(
+        "instruments_dir",
+        "COCREATE_INSTRUMENTS_DIR",
+        str(PROJECT_ROOT / "instruments"),
+        "Folder of instrument files (`<id>/<version>.yaml`) and their lock file. "
+        "Default: `instruments/` in the checkout.",
+    ),
+    Setting(
+        "database_url",
+        "COCREATE_DATABASE_URL",
+        f"sqlite:///{PROJECT_ROOT / 'data' / 'cocreate.db'}",
+        "SQLAlchemy URL of the database. Default: the embedded SQLite file "
+        "`data/cocreate.db` in the checkout; use `postgresql+psycopg://user:pw@host/db` for a "
+        "shared deployment.",
+    ),
+    Setting(
+        "min_cohort",
+        "COCREATE_MIN_COHORT",
+        "5",
+        "Smallest number of organisations a benchmark cohort (or an exported industry, size or "
+        "region cell) may have; never below 3.",
+    ),
+    Setting(
+        "pseudonym_secret",
+        "COCREATE_PSEUDONYM_SECRET",
+        "",
+        "Secret key for the HMAC pseudonyms in exports. Empty: a random secret is created once "
+        "and kept in `data/pseudonym.key`.",
+    ),
+]
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def get(name: str) -> str:
+    """The value of a setting: its environment variable if set, else its default."""
+    setting = _BY_NAME[name]
+    return os.environ.get(setting.env) or setting.default
