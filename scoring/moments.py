@@ -210,8 +210,8 @@ def pairwise_covariance(data: pd.DataFrame) -> pd.DataFrame:
     >>> df = pd.DataFrame({"a": [1, 2, 3, 4, np.nan], "b": [2, 1, 4, np.nan, 5]})
     >>> pairwise_covariance(df).round(4)
             a       b
-    a  1.6667  1.5000
-    b  1.5000  3.3333
+    a  1.6667  1.0000
+    b  1.0000  3.3333
     """
     frame = _frame_for_moments(data)
     acc, _ = cross_products(frame)
@@ -251,8 +251,8 @@ def pairwise_correlation(data: pd.DataFrame) -> pd.DataFrame:
     >>> df = pd.DataFrame({"a": [1, 2, 3, 4, np.nan], "b": [2, 1, 4, np.nan, 5]})
     >>> pairwise_correlation(df).round(4)
             a       b
-    a  1.0000  0.7559
-    b  0.7559  1.0000
+    a  1.0000  0.6547
+    b  0.6547  1.0000
     """
     frame = _frame_for_moments(data)
     acc, _ = cross_products(frame)
@@ -309,7 +309,7 @@ def scan_scales(
     which is why the data are shifted by the midpoint.
     """
     columns = list(dict.fromkeys(item for key in scales for item in key.items))
-    positions = frame.columns.get_indexer(columns)
+    positions = frame.columns.get_indexer(pd.Index(columns))
     where = {column: pos for pos, column in enumerate(columns)}
     n_items, n_scales, n_rows = len(columns), len(scales), len(frame)
     member = np.zeros((n_items, n_scales))
@@ -366,7 +366,7 @@ def scan_scales(
         else:
             acc = listwise[s]
             cov = acc.covariance() * flip
-            corr = _cov2cor(cov)
+            corr = cov2cor(cov)
             mean = acc.means(shift[idx])
             n = n_complete
         if known:
@@ -387,7 +387,8 @@ def scan_scales(
     return ScaleScan(moments=moments, counts=counts, sums=sums, shift=midpoint if known else None)
 
 
-def _cov2cor(cov: np.ndarray) -> np.ndarray:
+def cov2cor(cov: np.ndarray) -> np.ndarray:
+    """Rescale a covariance matrix to correlations (R's ``cov2cor``); NaN for zero variance."""
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = 1.0 / np.sqrt(np.diag(cov))
         return cov * np.outer(scale, scale)
