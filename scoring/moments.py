@@ -19,7 +19,8 @@ a constant per column before accumulating keeps the one-pass sums well condition
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +29,23 @@ import pandas as pd
 from scoring.keys import ScaleKey
 
 __all__ = ["pairwise_correlation", "pairwise_covariance"]
+
+try:  # pragma: no cover - depends on the environment
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover
+    threadpool_limits = None
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Run BLAS on one thread: the products here are skinny (items x many rows), which
+    multi-threaded OpenBLAS splits badly, several times slower, worst on a busy machine."""
+    if threadpool_limits is None:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
 
 #: Rows per chunk: large enough for efficient matrix products, small enough to keep the
 #: working copies (a few arrays of CHUNK_ROWS x items float64) to tens of megabytes.
@@ -51,20 +69,21 @@ class CrossProducts:
         self.q = np.zeros((self.k, self.k))
 
     def add(self, x: np.ndarray, m: np.ndarray) -> None:
-        """Add a chunk: ``x`` shifted answers with zeros where missing, ``m`` the 0/1 mask."""
-        self.n += m.T @ m
-        self.s += x.T @ m
-        self.p += x.T @ x
-        self.q += (x * x).T @ m
+        """Add a chunk, item-major (items x rows): ``x`` shifted answers with zeros where
+        missing, ``m`` the 0/1 answered mask."""
+        self.n += m @ m.T
+        self.s += x @ m.T
+        self.p += x @ x.T
+        self.q += (x * x) @ m.T
 
     def add_complete(self, x: np.ndarray) -> None:
-        """Add a chunk without missing values (listwise samples)."""
-        rows = float(x.shape[0])
-        col = x.sum(axis=0)
+        """Add a chunk without missing values (listwise samples), item-major."""
+        rows = float(x.shape[1])
+        col = x.sum(axis=1)
         self.n += rows
         self.s += col[:, None]
-        self.p += x.T @ x
-        self.q += (x * x).sum(axis=0)[:, None]
+        self.p += x @ x.T
+        self.q += (x * x).sum(axis=1)[:, None]
 
     def covariance(self) -> np.ndarray:
         """Pairwise-complete covariances (ddof 1); NaN where fewer than two rows overlap."""
@@ -124,7 +143,8 @@ def check_values(
         bad = np.isinf(values)
     else:
         with np.errstate(invalid="ignore"):
-            bad = (values < scale_min) | (values > scale_max)
+            # |x - midpoint| > half-range is one pass less than two comparisons; NaN is False.
+            bad = np.abs(values - (scale_min + scale_max) / 2) > (scale_max - scale_min) / 2
     if not bad.any():
         return
     row, col = np.argwhere(bad)[0]
@@ -162,17 +182,18 @@ def cross_products(
     positions = np.arange(data.shape[1])
     acc = CrossProducts(data.shape[1])
     used = np.zeros(data.shape[1]) if shift is None else np.asarray(shift, dtype=np.float64)
-    for start in range(0, len(data), chunk_rows):
-        stop = min(start + chunk_rows, len(data))
-        values = chunk_values(data, positions, start, stop)
-        check_values(values, data, positions, start, None, None)
-        mask = ~np.isnan(values)
-        if shift is None and start == 0:
-            answered = mask.sum(axis=0)
-            used = np.where(answered > 0, np.where(mask, values, 0.0).sum(axis=0), 0.0)
-            used = used / np.maximum(answered, 1)
-        x = np.where(mask, values - used, 0.0)
-        acc.add(x, mask.astype(np.float64))
+    with single_threaded_blas():
+        for start in range(0, len(data), chunk_rows):
+            stop = min(start + chunk_rows, len(data))
+            values = chunk_values(data, positions, start, stop)
+            check_values(values, data, positions, start, None, None)
+            mask = ~np.isnan(values)
+            if shift is None and start == 0:
+                answered = mask.sum(axis=0)
+                used = np.where(answered > 0, np.where(mask, values, 0.0).sum(axis=0), 0.0)
+                used = used / np.maximum(answered, 1)
+            x = np.where(mask, values - used, 0.0)
+            acc.add(np.ascontiguousarray(x.T), np.ascontiguousarray(mask.T, dtype=np.float64))
     return acc, used
 
 
@@ -311,64 +332,61 @@ def scan_scales(
     columns = list(dict.fromkeys(item for key in scales for item in key.items))
     positions = frame.columns.get_indexer(pd.Index(columns))
     where = {column: pos for pos, column in enumerate(columns)}
-    n_items, n_scales, n_rows = len(columns), len(scales), len(frame)
-    member = np.zeros((n_items, n_scales))
-    signed = np.zeros((n_items, n_scales))
-    index = [np.array([where[item] for item in key.items]) for key in scales]
+    n_scales, n_rows = len(scales), len(frame)
+    # Every scale's items side by side (an item in two scales appears twice): each scale is
+    # then a contiguous block of rows in the item-major chunk, and only within-scale
+    # cross-products are formed, which is far less work than all items x all items.
+    order = np.array([where[item] for key in scales for item in key.items])
+    stops = np.cumsum([key.k for key in scales])
+    blocks = [slice(int(stop) - key.k, int(stop)) for key, stop in zip(scales, stops, strict=True)]
     signs = [np.array(key.signs, dtype=np.float64) for key in scales]
-    for s, (idx, sign) in enumerate(zip(index, signs, strict=True)):
-        member[idx, s] = 1.0
-        signed[idx, s] = sign
     known = scale_min is not None and scale_max is not None
     midpoint = (scale_min + scale_max) / 2 if scale_min is not None and scale_max is not None else 0
-    shift: np.ndarray | None = np.full(n_items, midpoint, dtype=np.float64) if known else None
-    counts = np.empty((n_rows, n_scales))
-    sums = np.empty((n_rows, n_scales)) if known else None
-    answered = np.zeros(n_items)
-    pairwise = CrossProducts(n_items) if missing == "pairwise" else None
-    listwise = [CrossProducts(len(idx)) for idx in index] if pairwise is None else []
-    for start in range(0, n_rows, chunk_rows):
-        stop = min(start + chunk_rows, n_rows)
-        values = chunk_values(frame, positions, start, stop)
-        check_values(values, frame, positions, start, scale_min, scale_max)
-        mask = ~np.isnan(values)
-        if shift is None:
-            # Range unknown: shift by this first chunk's means to keep the sums well conditioned.
-            got = mask.sum(axis=0)
-            shift = np.where(mask, values, 0.0).sum(axis=0) / np.maximum(got, 1)
-        x = np.where(mask, values - shift, 0.0)
-        m = mask.astype(np.float64)
-        chunk_counts = m @ member
-        counts[start:stop] = chunk_counts
-        if sums is not None:
-            sums[start:stop] = x @ signed
-        answered += m.sum(axis=0)
-        if pairwise is not None:
-            pairwise.add(x, m)
-        else:
-            for s, idx in enumerate(index):
-                complete = chunk_counts[:, s] == len(idx)
-                listwise[s].add_complete(x[complete][:, idx])
+    shift: np.ndarray | None = np.full(len(order), midpoint) if known else None
+    counts = np.empty((n_scales, n_rows))
+    sums = np.empty((n_scales, n_rows)) if known else None
+    answered = np.zeros(len(order))
+    accs = [CrossProducts(key.k) for key in scales]
+    with single_threaded_blas():
+        for start in range(0, n_rows, chunk_rows):
+            stop = min(start + chunk_rows, n_rows)
+            values = chunk_values(frame, positions, start, stop)
+            check_values(values, frame, positions, start, scale_min, scale_max)
+            x = values.T[order]  # an item-major copy
+            missing_cells = np.isnan(x)
+            if shift is None:
+                # Range unknown: shift by the first chunk's means (keeps the sums well conditioned).
+                got = x.shape[1] - missing_cells.sum(axis=1)
+                shift = np.nansum(x, axis=1) / np.maximum(got, 1)
+            x -= shift[:, None]
+            x[missing_cells] = 0.0
+            m = np.subtract(1.0, missing_cells, dtype=np.float64)
+            answered += m.sum(axis=1)
+            for s, (block, sign) in enumerate(zip(blocks, signs, strict=True)):
+                xb, mb = x[block], m[block]
+                chunk_counts = mb.sum(axis=0)
+                counts[s, start:stop] = chunk_counts
+                if sums is not None:
+                    sums[s, start:stop] = sign @ xb
+                if missing == "pairwise":
+                    accs[s].add(xb, mb)
+                else:
+                    accs[s].add_complete(xb[:, chunk_counts == block.stop - block.start])
     if shift is None:
-        shift = np.zeros(n_items)
+        shift = np.zeros(len(order))
     moments: dict[str, ScaleMoments] = {}
-    if pairwise is not None:
-        cov_all, corr_all = pairwise.covariance(), pairwise.correlation()
-        mean_all = pairwise.means(shift)
-    for s, (key, idx, sign) in enumerate(zip(scales, index, signs, strict=True)):
+    for s, (key, block, sign) in enumerate(zip(scales, blocks, signs, strict=True)):
+        acc = accs[s]
         flip = np.outer(sign, sign)
-        n_complete = int((counts[:, s] == len(idx)).sum())
-        if pairwise is not None:
-            cov = cov_all[np.ix_(idx, idx)] * flip
-            corr = corr_all[np.ix_(idx, idx)] * flip
-            mean = mean_all[idx]
-            n = int((counts[:, s] > 0).sum())
+        n_complete = int((counts[s] == key.k).sum())
+        cov = acc.covariance() * flip
+        if missing == "pairwise":
+            corr = acc.correlation() * flip
+            n = int((counts[s] > 0).sum())
         else:
-            acc = listwise[s]
-            cov = acc.covariance() * flip
             corr = cov2cor(cov)
-            mean = acc.means(shift[idx])
             n = n_complete
+        mean = acc.means(shift[block])
         if known:
             mean = np.where(sign < 0, scale_min + scale_max - mean, mean)  # type: ignore[operator]
         with np.errstate(invalid="ignore"):
@@ -379,12 +397,17 @@ def scan_scales(
             corr=corr,
             mean=mean,
             sd=sd,
-            answered=answered[idx],
+            answered=answered[block],
             n_rows=n_rows,
             n=n,
             n_complete=n_complete,
         )
-    return ScaleScan(moments=moments, counts=counts, sums=sums, shift=midpoint if known else None)
+    return ScaleScan(
+        moments=moments,
+        counts=counts.T,
+        sums=None if sums is None else sums.T,
+        shift=midpoint if known else None,
+    )
 
 
 def cov2cor(cov: np.ndarray) -> np.ndarray:
