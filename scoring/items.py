@@ -310,10 +310,28 @@ def reliability_flags(
     """
     limits = thresholds or FlagThresholds()
     rows: list[tuple[str, str | None, str, str]] = []
-    for scale, rel in reliability.iterrows():
-        name = str(scale)
-        alpha = float(rel["alpha"])
-        omega = float(rel["omega_total"])
+    # Plain Python over arrays: iterrows on small frames costs more than the statistics.
+    by_scale: dict[str, list[tuple[str, float, float, float]]] = {}
+    if len(items):
+        names = items.index.get_level_values(0).astype(str)
+        labels = items.index.get_level_values(1).astype(str)
+        columns = zip(
+            names,
+            labels,
+            items["sd"].to_numpy(dtype=float),
+            items["r_drop"].to_numpy(dtype=float),
+            items["alpha_if_deleted"].to_numpy(dtype=float),
+            strict=True,
+        )
+        for scale_name, label, sd, r_drop, deleted in columns:
+            by_scale.setdefault(scale_name, []).append((label, sd, r_drop, deleted))
+    scale_rows = zip(
+        reliability.index.astype(str),
+        reliability["alpha"].to_numpy(dtype=float),
+        reliability["omega_total"].to_numpy(dtype=float),
+        strict=True,
+    )
+    for name, alpha, omega in scale_rows:
         if n_complete is not None and n_complete.get(name, 0) < limits.min_complete:
             got = n_complete.get(name, 0)
             rows.append(
@@ -359,13 +377,8 @@ def reliability_flags(
                     "or split the scale",
                 )
             )
-        if name not in items.index.get_level_values(0):
-            continue
-        for item, stat in items.loc[name].iterrows():
-            label = str(item)
-            r_drop = float(stat["r_drop"])
-            deleted = float(stat["alpha_if_deleted"])
-            if float(stat["sd"]) == 0:
+        for label, sd, r_drop, deleted in by_scale.get(name, []):
+            if sd == 0:
                 rows.append(
                     (
                         name,
