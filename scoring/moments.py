@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover
 
 
 @contextmanager
-def single_threaded_blas() -> Iterator[None]:
+def _single_threaded_blas() -> Iterator[None]:
     """Run BLAS on one thread: the products here are skinny (items x many rows), which
     multi-threaded OpenBLAS splits badly, several times slower, worst on a busy machine."""
     if threadpool_limits is None:
@@ -54,7 +54,18 @@ CHUNK_ROWS = 32_768
 
 @dataclass
 class CrossProducts:
-    """Running sums ``N, S, P, Q`` (see the module docstring) for ``k`` items."""
+    """Running sums ``N, S, P, Q`` (see the module docstring) for ``k`` items.
+
+    Examples
+    --------
+    >>> acc = CrossProducts(2)
+    >>> x = np.array([[1.0, 2.0, 0.0], [1.0, 0.0, 3.0]])  # items x rows, 0 where missing
+    >>> m = np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0]])
+    >>> acc.add(x, m)
+    >>> acc.n
+    array([[2., 1.],
+           [1., 2.]])
+    """
 
     k: int
     n: np.ndarray = field(init=False)
@@ -113,7 +124,17 @@ class CrossProducts:
 
 
 def numeric_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    """Raise a ValueError naming the first column of ``columns`` that is not numeric."""
+    """Raise a ValueError naming the first column of ``columns`` that is not numeric.
+
+    Booleans count as not numeric: a True/False column is rarely a rating.
+
+    Examples
+    --------
+    >>> numeric_columns(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}), ["a", "b"], "data")
+    Traceback (most recent call last):
+    ...
+    ValueError: column 'b' of data is not numeric (dtype ...); convert it, ...
+    """
     for column in columns:
         dtype = frame[column].dtype
         if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
@@ -124,13 +145,13 @@ def numeric_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> N
             )
 
 
-def chunk_values(frame: pd.DataFrame, positions: np.ndarray, start: int, stop: int) -> np.ndarray:
+def _chunk_values(frame: pd.DataFrame, positions: np.ndarray, start: int, stop: int) -> np.ndarray:
     """Rows ``start:stop`` of the columns at ``positions`` as float64 with NaN for missing."""
     block = frame.iloc[start:stop, positions]
     return block.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def check_values(
+def _check_values(
     values: np.ndarray,
     frame: pd.DataFrame,
     positions: np.ndarray,
@@ -172,7 +193,7 @@ def _frame_for_moments(data: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def cross_products(
+def _cross_products(
     data: pd.DataFrame, shift: np.ndarray | None = None, chunk_rows: int = CHUNK_ROWS
 ) -> tuple[CrossProducts, np.ndarray]:
     """Accumulate :class:`CrossProducts` of every column of ``data`` and return the shift used.
@@ -182,11 +203,11 @@ def cross_products(
     positions = np.arange(data.shape[1])
     acc = CrossProducts(data.shape[1])
     used = np.zeros(data.shape[1]) if shift is None else np.asarray(shift, dtype=np.float64)
-    with single_threaded_blas():
+    with _single_threaded_blas():
         for start in range(0, len(data), chunk_rows):
             stop = min(start + chunk_rows, len(data))
-            values = chunk_values(data, positions, start, stop)
-            check_values(values, data, positions, start, None, None)
+            values = _chunk_values(data, positions, start, stop)
+            _check_values(values, data, positions, start, None, None)
             mask = ~np.isnan(values)
             if shift is None and start == 0:
                 answered = mask.sum(axis=0)
@@ -235,7 +256,7 @@ def pairwise_covariance(data: pd.DataFrame) -> pd.DataFrame:
     b  1.0000  3.3333
     """
     frame = _frame_for_moments(data)
-    acc, _ = cross_products(frame)
+    acc, _ = _cross_products(frame)
     return pd.DataFrame(acc.covariance(), index=frame.columns, columns=frame.columns)
 
 
@@ -276,7 +297,7 @@ def pairwise_correlation(data: pd.DataFrame) -> pd.DataFrame:
     b  0.6547  1.0000
     """
     frame = _frame_for_moments(data)
-    acc, _ = cross_products(frame)
+    acc, _ = _cross_products(frame)
     return pd.DataFrame(acc.correlation(), index=frame.columns, columns=frame.columns)
 
 
@@ -328,6 +349,17 @@ def scan_scales(
     the scale midpoint (``sums``), so that a scale score is ``midpoint + sums / counts``.
     Reverse keying ``min + max - x`` is the sign flip ``-(x - midpoint)`` around the midpoint,
     which is why the data are shifted by the midpoint.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"A": [1.0, 2.0, 5.0, np.nan], "B": [2.0, 2.0, 4.0, 3.0]})
+    >>> scan = scan_scales(df, [ScaleKey("s", ("A", "B"), frozenset({"A"}))],
+    ...                    scale_min=1, scale_max=5, missing="pairwise")
+    >>> scan.counts[:, 0].tolist(), (3 + scan.sums[:, 0] / scan.counts[:, 0]).tolist()
+    ([2.0, 2.0, 2.0, 1.0], [3.5, 3.0, 2.5, 3.0])
+    >>> scan.moments["s"].cov.round(3)
+    array([[ 4.333, -2.333],
+           [-2.333,  0.917]])
     """
     columns = list(dict.fromkeys(item for key in scales for item in key.items))
     positions = frame.columns.get_indexer(pd.Index(columns))
@@ -347,11 +379,11 @@ def scan_scales(
     sums = np.empty((n_scales, n_rows)) if known else None
     answered = np.zeros(len(order))
     accs = [CrossProducts(key.k) for key in scales]
-    with single_threaded_blas():
+    with _single_threaded_blas():
         for start in range(0, n_rows, chunk_rows):
             stop = min(start + chunk_rows, n_rows)
-            values = chunk_values(frame, positions, start, stop)
-            check_values(values, frame, positions, start, scale_min, scale_max)
+            values = _chunk_values(frame, positions, start, stop)
+            _check_values(values, frame, positions, start, scale_min, scale_max)
             x = values.T[order]  # an item-major copy
             missing_cells = np.isnan(x)
             if shift is None:
@@ -411,7 +443,14 @@ def scan_scales(
 
 
 def cov2cor(cov: np.ndarray) -> np.ndarray:
-    """Rescale a covariance matrix to correlations (R's ``cov2cor``); NaN for zero variance."""
+    """Rescale a covariance matrix to correlations (R's ``cov2cor``); NaN for zero variance.
+
+    Examples
+    --------
+    >>> cov2cor(np.array([[4.0, 2.0], [2.0, 9.0]])).round(4)
+    array([[1.    , 0.3333],
+           [0.3333, 1.    ]])
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = 1.0 / np.sqrt(np.diag(cov))
         return cov * np.outer(scale, scale)

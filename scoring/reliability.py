@@ -177,7 +177,21 @@ def _omega_total_of(corr: np.ndarray) -> float:
 
 
 def reliability_from_moments(moments: ScaleMoments, ci: float = 0.95) -> ScaleReliability:
-    """All reliability statistics of one scale from its :class:`~scoring.moments.ScaleMoments`."""
+    """All reliability statistics of one scale from its :class:`~scoring.moments.ScaleMoments`.
+
+    :func:`scale_reliability` and :func:`scoring.score_items` both end here, so one scale
+    and many scales get the same numbers.
+
+    Examples
+    --------
+    >>> cov = np.array([[1.0, 0.5, 0.4], [0.5, 1.0, 0.3], [0.4, 0.3, 1.0]])
+    >>> m = ScaleMoments(items=("a", "b", "c"), cov=cov, corr=cov, mean=np.zeros(3),
+    ...                  sd=np.ones(3), answered=np.full(3, 50.0), n_rows=50, n=50,
+    ...                  n_complete=50)
+    >>> rel = reliability_from_moments(m)
+    >>> round(rel.alpha, 4), round(rel.average_r, 4), rel.items["r_drop"].round(3).tolist()
+    (0.6667, 0.4, [0.558, 0.478, 0.404])
+    """
     cov, k, n = moments.cov, len(moments.items), moments.n
     finite = bool(np.all(np.isfinite(cov)))
     alpha = _alpha_of(cov) if finite else float("nan")
