@@ -325,12 +325,10 @@ class ScaleMoments:
 
 @dataclass
 class ScaleScan:
-    """The result of :func:`scan_scales`: moments per scale and per-row counts and sums."""
+    """The result of :func:`scan_scales`: moments and, with a known range, scores per scale."""
 
     moments: dict[str, ScaleMoments]
-    counts: np.ndarray
-    sums: np.ndarray | None
-    shift: float | None
+    scores: np.ndarray | None
 
 
 def scan_scales(
@@ -340,23 +338,26 @@ def scan_scales(
     scale_min: float | None,
     scale_max: float | None,
     missing: str,
+    min_answered: Sequence[int] | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ScaleScan:
     """One pass over ``frame`` for every scale at once.
 
-    Returns per-scale :class:`ScaleMoments` and, per row and scale, the number of answered
-    items (``counts``) and, when the response range is known, the sum of keyed answers minus
-    the scale midpoint (``sums``), so that a scale score is ``midpoint + sums / counts``.
-    Reverse keying ``min + max - x`` is the sign flip ``-(x - midpoint)`` around the midpoint,
-    which is why the data are shifted by the midpoint.
+    Returns per-scale :class:`ScaleMoments` and, when the response range is known, the scores
+    (rows x scales): the mean keyed answer, NaN where a row answered fewer than
+    ``min_answered[s]`` items (default 1). Per chunk a score is ``midpoint + sum / count`` with
+    ``sum`` the signed sum of the answers minus the midpoint: reverse keying
+    ``min + max - x`` is the sign flip ``-(x - midpoint)`` around the midpoint, which is why
+    the data are shifted by the midpoint. Only per-scale totals of the counts are kept, so the
+    extra memory is the scores plus one chunk.
 
     Examples
     --------
     >>> df = pd.DataFrame({"A": [1.0, 2.0, 5.0, np.nan], "B": [2.0, 2.0, 4.0, 3.0]})
     >>> scan = scan_scales(df, [ScaleKey("s", ("A", "B"), frozenset({"A"}))],
     ...                    scale_min=1, scale_max=5, missing="pairwise")
-    >>> scan.counts[:, 0].tolist(), (3 + scan.sums[:, 0] / scan.counts[:, 0]).tolist()
-    ([2.0, 2.0, 2.0, 1.0], [3.5, 3.0, 2.5, 3.0])
+    >>> scan.scores[:, 0].tolist()
+    [3.5, 3.0, 2.5, 3.0]
     >>> scan.moments["s"].cov.round(3)
     array([[ 4.333, -2.333],
            [-2.333,  0.917]])
@@ -375,8 +376,10 @@ def scan_scales(
     known = scale_min is not None and scale_max is not None
     midpoint = (scale_min + scale_max) / 2 if scale_min is not None and scale_max is not None else 0
     shift: np.ndarray | None = np.full(len(order), midpoint) if known else None
-    counts = np.empty((n_scales, n_rows))
-    sums = np.empty((n_scales, n_rows)) if known else None
+    scores = np.empty((n_scales, n_rows)) if known else None
+    needed = np.ones(n_scales) if min_answered is None else np.asarray(min_answered, float)
+    n_any = np.zeros(n_scales, dtype=np.int64)
+    n_complete = np.zeros(n_scales, dtype=np.int64)
     answered = np.zeros(len(order))
     accs = [CrossProducts(key.k) for key in scales]
     with _single_threaded_blas():
@@ -397,9 +400,13 @@ def scan_scales(
             for s, (block, sign) in enumerate(zip(blocks, signs, strict=True)):
                 xb, mb = x[block], m[block]
                 chunk_counts = mb.sum(axis=0)
-                counts[s, start:stop] = chunk_counts
-                if sums is not None:
-                    sums[s, start:stop] = sign @ xb
+                n_any[s] += np.count_nonzero(chunk_counts)
+                n_complete[s] += np.count_nonzero(chunk_counts == block.stop - block.start)
+                if scores is not None:
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        score = midpoint + (sign @ xb) / chunk_counts
+                    score[chunk_counts < needed[s]] = np.nan
+                    scores[s, start:stop] = score
                 if missing == "pairwise":
                     accs[s].add(xb, mb)
                 else:
@@ -410,14 +417,13 @@ def scan_scales(
     for s, (key, block, sign) in enumerate(zip(scales, blocks, signs, strict=True)):
         acc = accs[s]
         flip = np.outer(sign, sign)
-        n_complete = int((counts[s] == key.k).sum())
         cov = acc.covariance() * flip
         if missing == "pairwise":
             corr = acc.correlation() * flip
-            n = int((counts[s] > 0).sum())
+            n = int(n_any[s])
         else:
             corr = cov2cor(cov)
-            n = n_complete
+            n = int(n_complete[s])
         mean = acc.means(shift[block])
         if known:
             mean = np.where(sign < 0, scale_min + scale_max - mean, mean)  # type: ignore[operator]
@@ -432,14 +438,9 @@ def scan_scales(
             answered=answered[block],
             n_rows=n_rows,
             n=n,
-            n_complete=n_complete,
+            n_complete=int(n_complete[s]),
         )
-    return ScaleScan(
-        moments=moments,
-        counts=counts.T,
-        sums=None if sums is None else sums.T,
-        shift=midpoint if known else None,
-    )
+    return ScaleScan(moments=moments, scores=None if scores is None else scores.T)
 
 
 def cov2cor(cov: np.ndarray) -> np.ndarray:
