@@ -29,14 +29,18 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scoring import score_items  # noqa: E402
+from scoring import score_items
+
+T = TypeVar("T")
 
 R_SCRIPT = r"""
 args <- commandArgs(trailingOnly = TRUE)
@@ -78,8 +82,8 @@ def synthetic(
     return pd.DataFrame(columns), keys
 
 
-def best_of(repeats: int, fn) -> tuple[float, float, object]:  # type: ignore[no-untyped-def]
-    times, result = [], None
+def best_of(repeats: int, fn: Callable[[], T]) -> tuple[float, float, T]:
+    times: list[float] = []
     for _ in range(repeats):
         start = time.perf_counter()
         result = fn()
@@ -142,8 +146,9 @@ def main_run(rows: int, repeats: int, with_r: bool) -> None:
     ours_best, ours_median, result = best_of(
         repeats, lambda: score_items(data, keys, scale_min=1, scale_max=5)
     )
-    print(f"cocreate score_items: best {ours_best:.3f} s, median {ours_median:.3f} s "
-          f"({repeats} runs)")  # fmt: skip
+    print(
+        f"cocreate score_items: best {ours_best:.3f} s, median {ours_median:.3f} s ({repeats} runs)"
+    )
 
     import pingouin as pg
 
@@ -157,10 +162,12 @@ def main_run(rows: int, repeats: int, with_r: bool) -> None:
     pg_best, _, pg_alphas = best_of(
         max(1, repeats // 2), lambda: {s: pg.cronbach_alpha(f)[0] for s, f in keyed.items()}
     )
-    ours = result.reliability["alpha"]  # type: ignore[attr-defined]
-    diff_pg = max(abs(ours[s] - a) for s, a in pg_alphas.items())  # type: ignore[attr-defined]
-    print(f"pingouin cronbach_alpha x 8 scales: {pg_best:.3f} s "
-          f"-> score_items is {pg_best / ours_best:.1f}x faster (and computes much more)")  # fmt: skip
+    ours = result.reliability["alpha"]
+    diff_pg = max(abs(ours[s] - a) for s, a in pg_alphas.items())
+    print(
+        f"pingouin cronbach_alpha x 8 scales: {pg_best:.3f} s "
+        f"-> score_items is {pg_best / ours_best:.1f}x faster (and computes much more)"
+    )
     print(f"max |alpha - pingouin alpha| = {diff_pg:.2e} (goal 1e-9)")
 
     if with_r:
@@ -168,16 +175,22 @@ def main_run(rows: int, repeats: int, with_r: bool) -> None:
         if r is not None:
             r_alpha = r["alpha"]
             diff_r = max(abs(ours[s] - r_alpha[s]) for s in keys)
-            ours_scores = result.scores.to_numpy()  # type: ignore[attr-defined]
+            ours_scores = result.scores.to_numpy()
             score_diff = np.nanmax(np.abs(ours_scores - r["scores"].to_numpy()))
             both_nan = np.array_equal(np.isnan(ours_scores), r["scores"].isna().to_numpy())
-            print(f"R psych::scoreItems ({r['r']}, psych {r['psych']}): {r['elapsed']:.3f} s "
-                  f"-> score_items is {r['elapsed'] / ours_best:.1f}x faster (goal >= 20x)")  # fmt: skip
-            print(f"max |alpha - psych alpha| = {diff_r:.2e}; max |score - psych score| = "
-                  f"{score_diff:.2e}; same respondents unscored: {both_nan}")  # fmt: skip
+            print(
+                f"R psych::scoreItems ({r['r']}, psych {r['psych']}): {r['elapsed']:.3f} s "
+                f"-> score_items is {r['elapsed'] / ours_best:.1f}x faster (goal >= 20x)"
+            )
+            print(
+                f"max |alpha - psych alpha| = {diff_r:.2e}; max |score - psych score| = "
+                f"{score_diff:.2e}; same respondents unscored: {both_nan}"
+            )
             if not both_nan:
-                print("(by design: min_valid=0.5 leaves respondents with fewer than 5 of 10 "
-                      "answers unscored; psych scores anyone)")  # fmt: skip
+                print(
+                    "(by design: min_valid=0.5 leaves respondents with fewer than 5 of 10 "
+                    "answers unscored; psych scores anyone)"
+                )
 
 
 def big_run(rows: int) -> None:
@@ -193,8 +206,10 @@ def big_run(rows: int) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"time {elapsed:.2f} s; input DataFrame {size:,.0f} MiB; peak extra memory during "
-          f"score_items {peak / 2**20:,.0f} MiB (tracemalloc); process max RSS {rss:,.0f} MiB")  # fmt: skip
+    print(
+        f"time {elapsed:.2f} s; input DataFrame {size:,.0f} MiB; peak extra memory during "
+        f"score_items {peak / 2**20:,.0f} MiB (tracemalloc); process max RSS {rss:,.0f} MiB"
+    )
 
 
 def main() -> None:

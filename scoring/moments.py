@@ -110,7 +110,7 @@ class CrossProducts:
             ss = self.q - self.s * self.s / self.n
             corr = num / np.sqrt(ss * ss.T)
         corr[(self.n < 2) | ~np.isfinite(corr)] = np.nan
-        # Rounding can push |r| a hair above 1; pandas clips the same way.
+        # Rounding can push |r| a hair above 1.
         np.clip(corr, -1.0, 1.0, out=corr)
         diag = np.diag(corr).copy()
         diag[np.isfinite(diag)] = 1.0
