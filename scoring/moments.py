@@ -108,6 +108,9 @@ class CrossProducts:
         with np.errstate(divide="ignore", invalid="ignore"):
             num = self.p - self.s * self.s.T / self.n
             ss = self.q - self.s * self.s / self.n
+            # A variance that is zero up to rounding of the one-pass sums is zero (pandas'
+            # two-pass sums give exactly zero there, and a correlation is undefined).
+            ss[ss <= 1e-12 * np.abs(self.q)] = 0.0
             corr = num / np.sqrt(ss * ss.T)
         corr[(self.n < 2) | ~np.isfinite(corr)] = np.nan
         # Rounding can push |r| a hair above 1.

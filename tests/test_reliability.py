@@ -73,6 +73,25 @@ def test_pairwise_moments_equal_pandas_with_heavy_missingness_and_no_overlap() -
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    values=arrays(
+        np.float64,
+        st.tuples(st.integers(1, 40), st.integers(1, 5)),
+        # Survey-like values (quarter points, some missing); not denormal-scale floats.
+        elements=st.one_of(st.just(np.nan), st.integers(-40, 40).map(lambda v: v / 4)),
+    )
+)
+def test_pairwise_moments_equal_pandas_on_arbitrary_data(values: np.ndarray) -> None:
+    data = pd.DataFrame(values, columns=[f"c{j}" for j in range(values.shape[1])])
+    for ours, theirs in (
+        (pairwise_covariance(data), data.cov()),
+        (pairwise_correlation(data), data.corr()),
+    ):
+        np.testing.assert_array_equal(ours.isna().to_numpy(), theirs.isna().to_numpy())
+        np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
+
+
 def test_chunked_accumulation_equals_a_single_chunk() -> None:
     data = latent_items(1000, 5, seed=4, missing=0.1)
     key = [ScaleKey("s", tuple(data.columns), frozenset({"I2"}))]
