@@ -23,6 +23,8 @@ from survey.errors import InstrumentError
 from survey.instrument import Instrument
 
 READERS = {".csv": "CSV", ".parquet": "Parquet", ".xlsx": "Excel"}
+#: Unknown columns named in one message; the rest are counted.
+MAX_LISTED = 5
 
 
 class ResponseFileError(ValueError):
@@ -67,12 +69,12 @@ def read_responses(
     >>> import tempfile
     >>> from scoring.maturity import _example_instrument
     >>> folder = Path(tempfile.mkdtemp())
-    >>> _ = (folder / "r.csv").write_text("A-1,A-2,A-3,B-1,B-2,B-3,C-1,C-2,C-X\\n"
+    >>> _ = (folder / "r.csv").write_text("A-1,A-2,A-3,B-1,B-2,B-3,C-1,C-2,C-03\\n"
     ...                                   "5,4,5,3,3,3,1,2,4\\n")
     >>> read_responses(folder / "r.csv", _example_instrument())
     Traceback (most recent call last):
     ...
-    survey.cli_score.ResponseFileError: r.csv: unknown column(s) 'C-X' (did you mean 'C-3'?) ...
+    survey.cli_score.ResponseFileError: r.csv: unknown column(s) 'C-03' (did you mean 'C-3'?) ...
     """
     name = path.name
     suffix = path.suffix.lower()
@@ -99,11 +101,18 @@ def read_responses(
     if duplicated:
         raise ResponseFileError(f"{name}: column(s) {duplicated} appear more than once")
     unknown = [c for c in frame.columns if c not in allowed]
-    if unknown:
-        described = ", ".join(_with_suggestion(c, items) for c in unknown)
+    if unknown and not any(c in items for c in frame.columns):
         raise ResponseFileError(
-            f"{name}: unknown column(s) {described} for {instrument.key}. Rename them to item "
-            "ids, or pass --id-column / --ignore for respondent ids and other non-item columns"
+            f"{name}: none of its columns is an item of {instrument.key} (first columns: "
+            f"{list(frame.columns[:3])}; items: {items[:3]}...). Is it the right instrument?"
+        )
+    if unknown:
+        described = ", ".join(_with_suggestion(c, items) for c in unknown[:MAX_LISTED])
+        more = f" and {len(unknown) - MAX_LISTED} more" if len(unknown) > MAX_LISTED else ""
+        raise ResponseFileError(
+            f"{name}: unknown column(s) {described}{more} for {instrument.key}. Rename them to "
+            "item ids, or pass --id-column / --ignore for respondent ids and other non-item "
+            "columns"
         )
     missing = [i for i in items if i not in frame.columns]
     if missing:
@@ -279,5 +288,5 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 
 def _with_suggestion(column: str, items: list[str]) -> str:
-    close = difflib.get_close_matches(column, items, n=1)
+    close = difflib.get_close_matches(column, items, n=1, cutoff=0.8)
     return f"{column!r}" + (f" (did you mean {close[0]!r}?)" if close else "")

@@ -210,6 +210,15 @@ def test_unknown_instrument_and_file_type(
     result = CliRunner().invoke(app, ["score", str(path), "--instrument", "mini@2.0.0"])
     assert result.exit_code == 1
     assert "mini has no version '2.0.0' (versions: 1.0.0)" in result.stderr
+    wrong = tmp_path / "wrong.csv"
+    pd.DataFrame({"X-1": [1], "X-2": [2]}).to_csv(wrong, index=False)
+    result = CliRunner().invoke(app, ["score", str(wrong), "--instrument", "mini"])
+    assert result.exit_code == 1
+    assert "wrong.csv: none of its columns is an item of mini@1.0.0" in result.stderr
+    many = tmp_path / "many.csv"
+    _answers().assign(**{f"extra{i}": 1 for i in range(7)}).to_csv(many, index=False)
+    result = CliRunner().invoke(app, ["score", str(many), "--instrument", "mini"])
+    assert "'extra3' and 3 more for mini@1.0.0" in result.stderr
     other = tmp_path / "answers.txt"
     other.write_text("x")
     result = CliRunner().invoke(app, ["score", str(other), "--instrument", "mini"])

@@ -281,3 +281,14 @@ def test_recommendations_for_weakest_scales_at_stage() -> None:
         "text",
     ]
     assert profile(FIRM, inst).recommendations.equals(recs)
+
+
+def test_profile_archetype_on_chosen_dimensions() -> None:
+    inst = practices_instrument()
+    firm = {**FIRM, "co-diagnosis": 40.0, "co-ideation": 40.0, "embedding": 45.0}
+    # linking 40, materializing 35, institutionalizing 45: spread 10 -> led by institutionalizing
+    assert profile(firm, inst).archetype == "institutionalizing-led"
+    two = profile(firm, inst, archetype_dimensions=["linking", "materializing"])
+    assert two.archetype == "balanced"  # 40 vs 35: spread 5
+    with pytest.raises(ValueError, match=r"no dimension\(s\) \['orchestrating'\]"):
+        profile(firm, inst, archetype_dimensions=["orchestrating"])
