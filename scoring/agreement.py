@@ -524,34 +524,60 @@ def aggregate_organisations(
         if missing_scales:
             raise ValueError(f"keys has no items for scale(s) {missing_scales}")
 
-    rows = []
-    for org in pd.unique(orgs.dropna()):
-        members = orgs.index[orgs == org]
-        for scale in scores.columns:
-            values = pd.to_numeric(scores.loc[members, scale], errors="coerce").dropna()
-            agreement = np.nan
-            if item_frame is not None and keys is not None and n_options is not None:
-                item_ids = [str(i).lstrip("-") for i in keys[scale]]
-                unknown = [i for i in item_ids if i not in item_frame.columns]
-                if unknown:
-                    raise ValueError(f"item_data lacks column(s) {unknown} of scale {scale!r}")
-                a = n_options if not isinstance(n_options, Mapping) else n_options.get(scale)
-                if a is None:
-                    raise ValueError(f"n_options has no entry for scale {scale!r}")
-                agreement = rwg_j(item_frame.loc[members, item_ids], n_options=a)
-            rows.append(
-                {
-                    "organisation": org,
-                    "scale": scale,
-                    "n": int(values.size),
-                    "mean": float(values.mean()) if values.size else np.nan,
-                    "sd": float(values.std(ddof=1)) if values.size > 1 else np.nan,
-                    "rwg_j": agreement,
-                    "agreement_low": pd.NA if np.isnan(agreement) else bool(agreement < min_rwg),
-                }
-            )
-    out = pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
-    return out.astype({"n": int, "agreement_low": "boolean"})
+    # Grouped computations (one pass per scale) rather than a loop over organisations: a
+    # cohort has hundreds of them.
+    keep = orgs.notna()
+    order = pd.unique(orgs[keep])
+    labels = orgs[keep]
+    parts = []
+    for scale in scores.columns:
+        values = pd.to_numeric(scores.loc[keep, scale], errors="coerce")
+        grouped = values.groupby(labels, sort=False)
+        part = pd.DataFrame(
+            {"n": grouped.count(), "mean": grouped.mean(), "sd": grouped.std(ddof=1)}
+        ).reindex(order)
+        part["rwg_j"] = np.nan
+        if item_frame is not None and keys is not None and n_options is not None:
+            item_ids = [str(i).lstrip("-") for i in keys[scale]]
+            unknown = [i for i in item_ids if i not in item_frame.columns]
+            if unknown:
+                raise ValueError(f"item_data lacks column(s) {unknown} of scale {scale!r}")
+            a = n_options if not isinstance(n_options, Mapping) else n_options.get(scale)
+            if a is None:
+                raise ValueError(f"n_options has no entry for scale {scale!r}")
+            part["rwg_j"] = _grouped_rwg_j(
+                _numeric_frame(item_frame.loc[keep, item_ids], "item_data"), labels, a
+            ).reindex(order)
+        part.insert(0, "scale", scale)
+        parts.append(part.rename_axis("organisation").reset_index())
+    if not parts or not len(order):
+        return pd.DataFrame(columns=AGGREGATE_COLUMNS).astype(
+            {"n": int, "agreement_low": "boolean"}
+        )
+    out = pd.concat(parts, ignore_index=True)
+    # Organisation-major order (each organisation's scales together), first appearance first.
+    out["_org"] = pd.Categorical(out["organisation"], categories=order).codes
+    out = out.sort_values("_org", kind="mergesort").drop(columns="_org")
+    out["n"] = out["n"].fillna(0).astype(int)
+    out["mean"] = out["mean"].where(out["n"] > 0)
+    out["agreement_low"] = pd.array(
+        [pd.NA if np.isnan(v) else bool(v < min_rwg) for v in out["rwg_j"]], dtype="boolean"
+    )
+    return out[AGGREGATE_COLUMNS].reset_index(drop=True)
+
+
+def _grouped_rwg_j(items: pd.DataFrame, groups: pd.Series, n_options: int) -> pd.Series:
+    """:func:`rwg_j` for every group at once (listwise within the scale's items)."""
+    s2_null = null_variance(n_options)
+    complete = items.notna().all(axis=1)
+    block = items[complete]
+    grouped = block.groupby(groups[complete], sort=False)
+    size = grouped.size()
+    mean_var = grouped.var(ddof=1).mean(axis=1)
+    ratio = (mean_var / s2_null).clip(upper=1.0)
+    j = items.shape[1]
+    value = j * (1 - ratio) / (j * (1 - ratio) + ratio)
+    return value.where(size >= 2)
 
 
 # -- helpers ------------------------------------------------------------------------------------
