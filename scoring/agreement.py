@@ -328,10 +328,11 @@ def rwg_j(items: pd.DataFrame, *, n_options: int) -> float:
         raise ValueError("items must be a DataFrame with one column per item of the scale")
     if items.shape[1] == 0:
         raise ValueError("items has no columns: give the answers to the scale's items")
-    x = _numeric_frame(items, "items").dropna()
-    if len(x) < 2:
+    x = _numeric_frame(items, "items").to_numpy(dtype=float)
+    x = x[~np.isnan(x).any(axis=1)]
+    if x.shape[0] < 2:
         return float("nan")
-    mean_var = float(x.var(ddof=1).mean())
+    mean_var = float(x.var(axis=0, ddof=1).mean())
     ratio = min(mean_var / s2_null, 1.0)
     j = x.shape[1]
     return j * (1 - ratio) / (j * (1 - ratio) + ratio)
@@ -601,6 +602,8 @@ def _numeric_vector(values: object, name: str) -> np.ndarray:
 
 
 def _numeric_frame(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    if all(pd.api.types.is_numeric_dtype(dtype) for dtype in frame.dtypes):
+        return frame.astype(float)
     numeric = frame.apply(pd.to_numeric, errors="coerce")
     bad = frame.notna() & numeric.isna()
     if bad.any().any():
