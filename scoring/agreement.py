@@ -125,7 +125,14 @@ def icc(
     if n < 2 or k < 2:
         raise ValueError(f"ICC needs at least 2 targets and 2 raters; got {n} x {k}")
 
-    x = values.to_numpy(dtype=float)
+    # Degenerate data (no variance between or within targets) give inf/NaN, not warnings.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table = _icc_table(values.to_numpy(dtype=float), confidence)
+    return table.astype({"df1": int, "df2": int})
+
+
+def _icc_table(x: np.ndarray, confidence: float) -> pd.DataFrame:
+    n, k = x.shape
     grand = x.mean()
     ss_total = ((x - grand) ** 2).sum()
     ss_rows = k * ((x.mean(axis=1) - grand) ** 2).sum()
@@ -142,9 +149,8 @@ def icc(
     icc2k = (ms_r - ms_e) / (ms_r + (ms_c - ms_e) / n)
     icc3k = (ms_r - ms_e) / ms_r
 
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f1, df1_1, df2_1 = ms_r / ms_w, n - 1, n * (k - 1)
-        f3, df1_3, df2_3 = ms_r / ms_e, n - 1, (n - 1) * (k - 1)
+    f1, df1_1, df2_1 = ms_r / ms_w, n - 1, n * (k - 1)
+    f3, df1_3, df2_3 = ms_r / ms_e, n - 1, (n - 1) * (k - 1)
     p1 = stats.f.sf(f1, df1_1, df2_1)
     p3 = stats.f.sf(f3, df1_3, df2_3)
 
@@ -190,7 +196,7 @@ def icc(
         },
         index=pd.Index(ICC_TYPES, name=None),
     )
-    return table.astype({"df1": int, "df2": int})
+    return table
 
 
 def null_variance(n_options: int) -> float:

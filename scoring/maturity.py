@@ -83,6 +83,9 @@ def index_scores(
     if isinstance(scores, pd.DataFrame):
         out = {}
         for column in scores.columns:
+            for bound, given in (("scale_min", scale_min), ("scale_max", scale_max)):
+                if isinstance(given, Mapping) and column not in given:
+                    raise ValueError(f"{bound} has no value for column {column!r}")
             lo = scale_min[column] if isinstance(scale_min, Mapping) else scale_min
             hi = scale_max[column] if isinstance(scale_max, Mapping) else scale_max
             out[column] = _pomp(scores[column], lo, hi, str(column))

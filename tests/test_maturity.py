@@ -131,6 +131,8 @@ def test_index_scores_is_pomp() -> None:
     assert index_scores(2.0, 0, 4) == 50.0
     with pytest.raises(ValueError, match=r"'a' has the score 6 in row 1, outside the scale 1..5"):
         index_scores(pd.DataFrame({"a": [1.0, 6.0]}), 1, 5)
+    with pytest.raises(ValueError, match="scale_max has no value for column 'b'"):
+        index_scores(scores, 1, {"a": 5})
     with pytest.raises(ValueError, match="must be greater than scale_min"):
         index_scores(pd.Series([1.0]), 5, 5)
 
