@@ -509,7 +509,7 @@ def aggregate_organisations(
     ...                               item_data=answers, keys=keys, n_options=5)
     >>> out.round(2)
       organisation scale  n  mean    sd  rwg_j  agreement_low
-    0            x     a  3  4.44  0.51   0.93          False
+    0            x     a  3  4.44  0.51   0.94          False
     1            y     a  2  2.67  0.47   0.00           True
     """
     if not isinstance(scores, pd.DataFrame):
