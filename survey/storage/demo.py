@@ -21,6 +21,7 @@ the same cohort (and the same database content, on an empty database) every time
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -179,16 +180,18 @@ def generate_demo(
         raise ValueError("no instruments found: check COCREATE_INSTRUMENTS_DIR")
     models = [_item_model(instrument, rng) for instrument in pinned]
     existing = len(store.organisations())
+    from tqdm import tqdm
+
     totals = dict.fromkeys(
         ["organisations", "campaigns", "invitations", "responses", "submitted", "answers"], 0
     )
-    from tqdm import tqdm
-
     bar = tqdm(total=organizations, desc="demo organisations", unit="org", disable=not progress)
     for start in range(0, organizations, batch_size):
         count = min(batch_size, organizations - start)
         plan = [_plan_organisation(existing + start + k, models, rng) for k in range(count)]
-        added = store.write(lambda conn, plan=plan: _insert(conn, plan, pinned, consultant_id))
+        added = store.write(
+            functools.partial(_insert, plan=plan, pinned=pinned, consultant_id=consultant_id)
+        )
         for key, value in added.items():
             totals[key] += value
         bar.update(count)
