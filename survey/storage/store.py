@@ -1283,8 +1283,7 @@ def _fetch_plain(conn: Connection, statement: Any) -> list[Any]:
     params = compiled.construct_params()
     processors = compiled._bind_processors
     values = {
-        key: processors[key](value) if key in processors else value  # type: ignore[operator]
-        for key, value in params.items()
+        key: processors[key](value) if key in processors else value for key, value in params.items()
     }
     args: Any = (
         tuple(values[key] for key in compiled.positiontup or ()) if compiled.positional else values
