@@ -40,7 +40,14 @@ from sqlalchemy import Connection, insert, select
 from survey.instrument import Instrument
 from survey.storage import models as m
 from survey.storage.errors import StorageError
-from survey.storage.store import NOT_APPLICABLE, Store, check_answer, token_hash, utcnow
+from survey.storage.store import (
+    NOT_APPLICABLE,
+    Store,
+    check_answer,
+    insert_answers,
+    token_hash,
+    utcnow,
+)
 
 _MAPPING_KEYS = {
     "respondent_id",
@@ -633,17 +640,11 @@ def import_responses(
             )
         ]
         answer_rows = [
-            {
-                "response_id": rid,
-                "item_id": item_id,
-                "value": None if value == NOT_APPLICABLE else value,
-                "not_applicable": value == NOT_APPLICABLE,
-            }
+            (rid, item_id, None if value == NOT_APPLICABLE else value, value == NOT_APPLICABLE)
             for rid, record in zip(response_ids, records, strict=True)
             for item_id, value in record.answers.items()
         ]
-        if answer_rows:
-            conn.execute(insert(m.Answer), answer_rows)
+        insert_answers(conn, answer_rows)  # type: ignore[arg-type]
         return ImportSummary(
             organisation=organisation,
             organisation_created=org_created,

@@ -1272,6 +1272,23 @@ class Store:
         return self.read(action)
 
 
+def insert_answers(conn: Connection, rows: list[tuple[int, str, int | None, bool]]) -> None:
+    """Bulk insert ``(response_id, item_id, value, not_applicable)`` rows on the driver.
+
+    Used by the demo and imports, where SQLAlchemy's per-row parameter handling would cost
+    more than the database's work.
+    """
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        "INSERT INTO answers (response_id, item_id, value, not_applicable) "
+        f"VALUES ({mark}, {mark}, {mark}, {mark})"
+    )
+    for start in range(0, len(rows), 50_000):
+        conn.exec_driver_sql(statement, rows[start : start + 50_000])
+
+
 def _fetch_plain(conn: Connection, statement: Any) -> list[Any]:
     """Rows of ``statement`` as plain driver tuples.
 
