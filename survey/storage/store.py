@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -306,6 +307,10 @@ class Store:
         self._registry = registry
         #: argon2id with the library's defaults; tests may swap in cheaper parameters.
         self.password_hasher = _HASHER
+        # SQLite has one write lock per file. Threads of this process queue here, in order,
+        # instead of polling the file lock (SQLite's busy handler sleeps in growing steps, which
+        # wastes most of the time under contention); other processes still meet busy_timeout.
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     # -- plumbing -----------------------------------------------------------------------------
     @property
@@ -342,7 +347,10 @@ class Store:
                     )
                 return result
 
-        return retrying(attempt)
+        if self._write_lock is None:
+            return retrying(attempt)
+        with self._write_lock:
+            return retrying(attempt)
 
     def read(self, action: Callable[[Connection], T]) -> T:
         def attempt() -> T:
