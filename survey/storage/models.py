@@ -198,6 +198,8 @@ class Answer(Base):
         CheckConstraint(
             "(value IS NULL) = (not_applicable = TRUE)", name="value_or_not_applicable"
         ),
+        # Clustered by (response_id, item_id): a response's answers sit together on disk.
+        {"sqlite_with_rowid": False},
     )
     response_id: Mapped[int] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True

@@ -268,6 +268,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("response_id", "item_id", name=op.f("pk_answers")),
+        sqlite_with_rowid=False,
     )
     meta = sa.table("meta", sa.column("key", sa.String), sa.column("value", sa.Integer))
     op.bulk_insert(meta, [{"key": "data_version", "value": 0}])
