@@ -236,7 +236,7 @@ def reference_submissions(store: Store, registry: Registry, clients: int, total:
                 cursor = raw.cursor()
                 if sqlite:
                     cursor.execute("BEGIN IMMEDIATE")
-                now = pd.Timestamp.now('UTC').tz_localize(None).to_pydatetime()
+                now = pd.Timestamp.now("UTC").tz_localize(None).to_pydatetime()
                 returning = (
                     "INSERT INTO responses (invitation_id, campaign_id, instrument_id, version, "
                     "sha256, status, started_at, last_saved_at, submitted_at) VALUES "
