@@ -180,3 +180,28 @@ def test_erase_command(cli_env: None, tmp_path: Path, test_registry: Registry) -
     assert record["erased_by"].isna().tolist() == [True, False]
     assert record["erased_by"].iloc[1] == "dpo@example.org"
     store.close()
+
+
+def test_demo_spans_instrument_versions(tmp_path: Path, test_instruments_dir: Path) -> None:
+    import shutil
+
+    import yaml
+
+    from survey.registry import load_registry
+
+    root = tmp_path / "instruments"
+    shutil.copytree(test_instruments_dir, root)
+    data = yaml.safe_load((root / "alpha" / "1.0.0.yaml").read_text(encoding="utf-8"))
+    data["version"] = "1.1.0"
+    data["changelog"] = [{"version": "1.1.0", "date": "2026-06-01", "changes": ["reworded"]}]
+    (root / "alpha" / "1.1.0.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    registry = load_registry([root])
+    store = open_store(f"sqlite:///{tmp_path / 'v.db'}", registry=registry)
+    generate_demo(store, 30, seed=5)
+    versions = store.responses(instrument="alpha").respondents
+    by_version = versions.groupby("version")["organisation_id"].nunique()
+    assert set(by_version.index) == {"1.0.0", "1.1.0"}
+    # Only first rounds of two-round organisations use the older version.
+    older = versions[versions["version"] == "1.0.0"]
+    assert older.groupby("organisation_id")["campaign_id"].nunique().eq(1).all()
+    store.close()
