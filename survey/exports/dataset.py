@@ -414,8 +414,8 @@ def _long(
 ) -> pd.DataFrame:
     """One row per answer (a value or 'not applicable'); unanswered items have no row."""
     scale_of = {item.id: scale.id for scale in instrument.scales for item in scale.items}
-    stacked = values.stack(future_stack=True)
-    flags = not_applicable.stack(future_stack=True)
+    stacked = pd.Series(values.stack(future_stack=True))
+    flags = pd.Series(not_applicable.stack(future_stack=True)).astype(bool)
     keep = stacked.notna() | flags
     stacked, flags = stacked[keep], flags[keep]
     responses = stacked.index.get_level_values(0)

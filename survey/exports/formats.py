@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -118,7 +119,7 @@ def write_csv(dataset: Dataset, out_dir: Path) -> list[FileEntry]:
         )
         path = out_dir / f"scores-{table.name}.csv"
         scores = _scores_frame(table, dataset)
-        scores.to_csv(path, index=False, na_rep="", float_format="%.6g")
+        scores.to_csv(path, index=False, na_rep="")
         entries.append(
             _entry(path, out_dir, f"scores {table.instrument.key}", len(scores), scores_text)
         )
@@ -232,9 +233,11 @@ def _string_meta(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 def _stat_labels(
     table: WideTable, dataset: Dataset, fmt: str, na_key: int | str
-) -> tuple[dict[str, str], dict[str, dict[Any, str]]]:
+) -> tuple[dict[str, str | None], dict[str, dict[Any, str]]]:
     instrument, language = table.instrument, dataset.language
-    column_labels = {name: _label(desc, fmt) for name, desc in META_COLUMNS.items()}
+    column_labels: dict[str, str | None] = {
+        name: _label(desc, fmt) for name, desc in META_COLUMNS.items()
+    }
     column_labels.update({n: _label(d, fmt) for n, d in PERSONAL_COLUMNS.items()})
     value_labels: dict[str, dict[Any, str]] = {}
     for scale in instrument.scales:
@@ -284,6 +287,12 @@ def _write_statistical(dataset: Dataset, out_dir: Path, fmt: str) -> list[FileEn
                 note=[instrument.key, f"sha256 {instrument.sha256}"],
             )
         else:
+            # pyreadstat writes None in an object column of ints as 0: give floats and NaN.
+            for name in items:
+                frame[name] = [
+                    np.nan if v is None else v if v == DTA_NOT_APPLICABLE else float(v)
+                    for v in frame[name]
+                ]
             pyreadstat.write_dta(
                 frame,
                 path,
@@ -302,7 +311,9 @@ def _write_statistical(dataset: Dataset, out_dir: Path, fmt: str) -> list[FileEn
         )
 
         scores = _string_meta(_scores_frame(table, dataset), meta_names)
-        score_labels = {k: v for k, v in column_labels.items() if k in meta_names}
+        score_labels: dict[str, str | None] = {
+            k: v for k, v in column_labels.items() if k in meta_names
+        }
         score_names = [variable_name(s.id) for s in instrument.scales]
         score_labels.update(
             {
@@ -409,7 +420,8 @@ def write_datapackage(dataset: Dataset, out_dir: Path) -> list[FileEntry]:
         resources.append(
             _resource(f"scores-{table.name}", path, by_path[path], fields, scoring_rule(instrument))
         )
-    long_fields = _meta_fields(dataset) + [
+    long_fields = [
+        *_meta_fields(dataset),
         {"name": "item", "type": "string", "description": "Item id."},
         {"name": "variable", "type": "string", "description": "Variable name in wide tables."},
         {"name": "scale", "type": "string", "description": "Scale id of the item."},
@@ -435,8 +447,9 @@ def write_datapackage(dataset: Dataset, out_dir: Path) -> list[FileEntry]:
         "description": "Pseudonymised answers, scale scores and codebook; see codebook.md.",
         "resources": resources,
     }
-    path = out_dir / "datapackage.json"
-    path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out_dir / "datapackage.json").write_text(
+        json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return entries
 
 
