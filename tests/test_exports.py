@@ -16,12 +16,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pyreadstat
 import pytest
-from export_data import ORGANISATIONS, registry, response_table
 
 from survey.exports.dataset import ExportFilters
 from survey.exports.export import export_dataset
 from survey.exports.formats import FORMAT_NAMES
 from survey.exports.pseudonyms import pseudonym, pseudonym_secret
+from tests.export_data import ORGANISATIONS, registry, response_table
 
 SECRET = b"test-secret"
 NAME = "mini-capabilities-1.0.0"
