@@ -8,7 +8,7 @@ from typing import Any
 
 from survey import settings
 from survey.exports.codebook import build_codebook, write_codebook
-from survey.exports.dataset import ExportFilters, ResponseTableLike, prepare_dataset
+from survey.exports.dataset import Dataset, ExportFilters, ResponseTableLike, prepare_dataset
 from survey.exports.formats import get_format
 from survey.exports.pseudonyms import pseudonym_secret
 from survey.registry import Registry, default_registry
@@ -72,12 +72,8 @@ def export_dataset(
     -------
     ExportResult
     """
-    writer = get_format(fmt)
+    get_format(fmt)  # an unknown format fails before any work
     registry = registry or default_registry()
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file; give a folder to write the export into")
-    out.mkdir(parents=True, exist_ok=True)
     if secret is None:
         secret_source = "setting" if settings.get("pseudonym_secret") else "key file"
         secret = pseudonym_secret()
@@ -94,6 +90,37 @@ def export_dataset(
         min_cohort=cohort,
         progress=progress,
     )
+    return write_export(dataset, fmt, out_dir, secret_source=secret_source)
+
+
+def write_export(
+    dataset: Dataset, fmt: str, out_dir: Path | str, *, secret_source: str = "caller"
+) -> ExportResult:
+    """Write a prepared dataset in one format with its codebook.
+
+    :func:`export_dataset` is :func:`~survey.exports.dataset.prepare_dataset` followed by this;
+    call the two separately to write one prepared dataset in several formats.
+
+    Parameters
+    ----------
+    dataset : survey.exports.dataset.Dataset
+        From :func:`~survey.exports.dataset.prepare_dataset`.
+    fmt : str
+        One of :data:`survey.exports.formats.FORMAT_NAMES`.
+    out_dir : path
+        Folder to write into (created when missing).
+    secret_source : str
+        Where the pseudonym secret came from, for the codebook.
+
+    Returns
+    -------
+    ExportResult
+    """
+    writer = get_format(fmt)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file; give a folder to write the export into")
+    out.mkdir(parents=True, exist_ok=True)
     entries = writer.writer(dataset, out)
     codebook = build_codebook(dataset, fmt, entries, secret_source=secret_source)
     files = [out / entry["path"] for entry in entries]
