@@ -19,7 +19,7 @@ import pytest
 
 from survey.exports.dataset import ExportFilters, prepare_dataset
 from survey.exports.export import export_dataset, write_export
-from survey.exports.formats import FORMAT_NAMES
+from survey.exports.formats import FORMAT_NAMES, formats_markdown
 from survey.exports.pseudonyms import pseudonym, pseudonym_secret
 from tests.export_data import ORGANISATIONS, registry, response_table
 
@@ -351,3 +351,10 @@ def test_bad_tables_are_refused_with_a_fix(tmp_path, change, message):
 def test_unknown_format_names_the_choices(tmp_path, table):
     with pytest.raises(ValueError, match="choose one of csv, parquet, sav, dta, datapackage"):
         _export(table, "xlsx", tmp_path)
+
+
+def test_docs_list_every_format():
+    docs = Path(__file__).resolve().parent.parent / "docs" / "exports.md"
+    assert formats_markdown() in docs.read_text(encoding="utf-8"), (
+        "update the formats table in docs/exports.md from survey.exports.formats.formats_markdown()"
+    )

@@ -508,3 +508,16 @@ def get_format(name: str) -> Format:
         if fmt.name == name:
             return fmt
     raise ValueError(f"unknown export format {name!r}; choose one of {', '.join(FORMAT_NAMES)}")
+
+
+def formats_markdown() -> str:
+    """The table of formats in ``docs/exports.md`` (checked by ``tests/test_exports.py``).
+
+    Examples
+    --------
+    >>> formats_markdown().splitlines()[0]
+    '| `--format` | format | what is written |'
+    """
+    lines = ["| `--format` | format | what is written |", "|---|---|---|"]
+    lines += [f"| `{f.name}` | {f.title} | {f.description} |" for f in FORMATS]
+    return "\n".join(lines) + "\n"
