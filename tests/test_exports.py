@@ -18,7 +18,7 @@ import pyreadstat
 import pytest
 
 from survey.exports.dataset import ExportFilters, prepare_dataset
-from survey.exports.export import export_dataset, write_export
+from survey.exports.export import export_archive, export_dataset, write_export
 from survey.exports.formats import FORMAT_NAMES, formats_markdown
 from survey.exports.pseudonyms import pseudonym, pseudonym_secret
 from tests.export_data import ORGANISATIONS, registry, response_table
@@ -358,3 +358,19 @@ def test_docs_list_every_format():
     assert formats_markdown() in docs.read_text(encoding="utf-8"), (
         "update the formats table in docs/exports.md from survey.exports.formats.formats_markdown()"
     )
+
+
+def test_archive_holds_the_export_files(table):
+    import io
+    import zipfile
+
+    data, result = export_archive(table, registry(), "sav", secret=SECRET, min_cohort=3)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert sorted(names) == sorted(f"cocreate-sav/{p.name}" for p in result.files)
+    assert f"cocreate-sav/responses-{NAME}.sav" in names
+
+
+def test_empty_selection_writes_only_the_codebook(tmp_path, table):
+    result = _export(table, "sav", tmp_path, filters=ExportFilters(side="partner"))
+    assert [p.name for p in result.files] == ["codebook.json", "codebook.md"]
+    assert result.counts["responses"] == 0

@@ -128,3 +128,28 @@ def write_export(
         files.append(out / "datapackage.json")
     files += write_codebook(codebook, out)
     return ExportResult(format=fmt, out_dir=out, files=files, codebook=codebook)
+
+
+def export_archive(
+    table: ResponseTableLike,
+    registry: Registry | None,
+    fmt: str,
+    **options: Any,
+) -> tuple[bytes, ExportResult]:
+    """An export as one ZIP archive in memory, for a download button (the Research page).
+
+    Takes the arguments of :func:`export_dataset` (``out_dir`` excepted) and returns the ZIP's
+    bytes and the :class:`ExportResult` (whose paths pointed into a folder that no longer
+    exists; read the codebook from ``result.codebook``).
+    """
+    import io
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory(prefix="cocreate-export-") as folder:
+        result = export_dataset(table, registry, fmt, folder, **options)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in result.files:
+                archive.write(path, arcname=f"cocreate-{fmt}/{path.name}")
+    return buffer.getvalue(), result
