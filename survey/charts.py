@@ -380,16 +380,22 @@ def score_bars(
                 ]
             )
         )
-        layers.append(
-            rules.mark_text(
-                align="left",
-                baseline="top",
-                dx=3,
-                dy=-14,
-                fontSize=9,
-                color=OKABE_ITO["vermillion"],
-            ).encode(text="stage_name:N", y=alt.value(0))
-        )
+        # Neighbouring thresholds alternate between two label rows so that long stage names
+        # do not print over each other.
+        for row, subset in enumerate((marks.iloc[0::2], marks.iloc[1::2])):
+            if len(subset):
+                layers.append(
+                    alt.Chart(subset)
+                    .mark_text(
+                        align="left",
+                        baseline="bottom",
+                        dx=3,
+                        dy=-2 - 11 * row,
+                        fontSize=9,
+                        color=OKABE_ITO["vermillion"],
+                    )
+                    .encode(x="min_index:Q", text="stage_name:N", y=alt.value(0))
+                )
     chart = alt.layer(*layers).properties(title=title, width=460, height=_bar_height(len(order)))
     return _configured(chart)
 
