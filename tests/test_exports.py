@@ -374,3 +374,8 @@ def test_empty_selection_writes_only_the_codebook(tmp_path, table):
     result = _export(table, "sav", tmp_path, filters=ExportFilters(side="partner"))
     assert [p.name for p in result.files] == ["codebook.json", "codebook.md"]
     assert result.counts["responses"] == 0
+
+
+def test_unknown_language_names_the_choices(tmp_path, table):
+    with pytest.raises(ValueError, match="choose one of en, de"):
+        _export(table, "csv", tmp_path, language="fr")

@@ -12,8 +12,11 @@ import math
 import shutil
 import subprocess
 
+import frictionless
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
+import pyreadstat
 import pytest
 import typer
 from argon2 import PasswordHasher
@@ -340,6 +343,20 @@ def test_export_of_the_whole_store_holds_no_personal_data(world, tmp_path):
         write_export(dataset, fmt, tmp_path / fmt)
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert len(files) >= 5 * 3
+    # Every format opens in its independent reader with one row per response and all labels.
+    for table in dataset.wide:
+        name, rows = table.name, len(table.meta)
+        items = [i.replace("-", "_") for i in table.instrument.item_ids]
+        sav, sav_meta = pyreadstat.read_sav(tmp_path / "sav" / f"responses-{name}.sav")
+        dta, dta_meta = pyreadstat.read_dta(tmp_path / "dta" / f"responses-{name}.dta")
+        parquet = pq.read_table(tmp_path / "parquet" / f"responses-{name}.parquet")
+        csv = pd.read_csv(tmp_path / "csv" / f"responses-{name}.csv")
+        assert len(sav) == len(dta) == parquet.num_rows == len(csv) == rows
+        for meta in (sav_meta, dta_meta):
+            labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+            assert all(labels[v] for v in items)
+            assert set(items) <= set(meta.variable_value_labels)
+    assert frictionless.validate(tmp_path / "datapackage" / "datapackage.json").valid
     for path in files:
         data = path.read_bytes()
         for value in forbidden:

@@ -328,6 +328,11 @@ def prepare_dataset(
         versions, desc="exporting", unit="version", disable=not progress
     ):
         instrument = _instrument(registry, str(instrument_id), str(version))
+        if language not in instrument.languages:
+            raise ValueError(
+                f"{instrument.key} has no texts in language {language!r}; choose one of "
+                f"{', '.join(instrument.languages)}"
+            )
         rows = meta.index[(meta.instrument == instrument_id) & (meta.version == version)]
         _check_hashes(meta.loc[rows], instrument)
         items = instrument.item_ids
