@@ -16,6 +16,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pyreadstat
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from survey.exports.dataset import ExportFilters, prepare_dataset
 from survey.exports.export import export_archive, export_dataset, write_export
@@ -379,3 +381,19 @@ def test_empty_selection_writes_only_the_codebook(tmp_path, table):
 def test_unknown_language_names_the_choices(tmp_path, table):
     with pytest.raises(ValueError, match="choose one of en, de"):
         _export(table, "csv", tmp_path, language="fr")
+
+
+@given(st.from_regex(r"[A-Z][A-Z0-9]{0,4}(-[A-Z0-9]{1,4}){0,3}", fullmatch=True))
+def test_variable_names_map_item_ids_one_to_one(item_id):
+    from survey.exports.dataset import variable_name
+
+    name = variable_name(item_id)
+    assert "-" not in name and name.replace("_", "-") == item_id
+    assert name[0].isalpha() and len(name) <= 32
+
+
+@given(st.lists(st.integers(min_value=1, max_value=10**9), min_size=2, max_size=50, unique=True))
+def test_pseudonyms_differ_for_different_ids(ids):
+    names = [pseudonym(i, "organisation", SECRET) for i in ids]
+    assert len(set(names)) == len(ids)
+    assert all(len(n) == 18 and n.startswith("O-") for n in names)
