@@ -9,9 +9,8 @@ long table. The writers in :mod:`survey.exports.formats` only encode what this m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 import numpy as np
@@ -444,9 +443,4 @@ def _long(
 
 def iso_now() -> str:
     """The export time, UTC, to the second."""
-    return datetime.now().astimezone().replace(microsecond=0).isoformat()
-
-
-def mapping_of(instrument: Instrument) -> Mapping[str, str]:
-    """Item id -> variable name for every item of an instrument."""
-    return {item_id: variable_name(item_id) for item_id in instrument.item_ids}
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
