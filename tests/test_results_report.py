@@ -388,3 +388,11 @@ def test_pspp_reads_the_demo_cohort_sav(world, tmp_path):
 def test_unknown_campaign_lists_the_choices(world):
     with pytest.raises(ValueError, match="its campaigns: "):
         firm_results(world["store"], ORG, campaign="Nope")
+
+
+def test_a_new_empty_campaign_does_not_hide_the_results(world):
+    store = world["store"]
+    org = world["org"]
+    # Runs last in this module: the other tests expect two campaigns.
+    store.create_campaign(org.id, "Zeta 2027", instruments=["interaction-capabilities"])
+    assert firm_results(store, ORG, min_cohort=5).campaign == SECOND
