@@ -93,7 +93,7 @@ def _configured(chart: Any) -> Any:
         .configure_view(stroke=None)
         .configure_title(fontSize=15, anchor="start", fontWeight="bold")
         .configure_axis(labelFontSize=11, titleFontSize=12, labelLimit=260)
-        .configure_legend(labelFontSize=11, titleFontSize=12, orient="bottom")
+        .configure_legend(labelFontSize=11, titleFontSize=12, orient="bottom", labelLimit=360)
     )
 
 
