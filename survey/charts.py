@@ -279,8 +279,14 @@ def radar_chart(
         tooltip.insert(0, alt.Tooltip(f"{series_col}:N", title=caption("series", language)))
     shapes = alt.Chart(points)
     layers.append(
-        shapes.mark_line(strokeWidth=2.2, opacity=0.9).encode(
-            x, y, colour, detail=f"{series_col}:N", order="order:Q"
+        shapes.mark_line(strokeWidth=2.2, fillOpacity=0.12).encode(
+            x,
+            y,
+            colour,
+            # Vega fills a closed line path: a light fill makes each profile read as a shape.
+            alt.Fill(f"{series_col}:N", scale=_colour_scale(names), legend=None),
+            detail=f"{series_col}:N",
+            order="order:Q",
         )
     )
     layers.append(shapes.mark_point(filled=True, size=55).encode(x, y, colour, tooltip=tooltip))
