@@ -285,7 +285,7 @@ def prepare_dataset(
         ``scorer(values, instrument) -> DataFrame`` of scale scores; default
         :func:`survey.exports.scores.scale_scores`.
     progress : bool
-        Show a tqdm progress bar over the instrument versions.
+        Show a tqdm progress bar over the instrument versions (on a terminal only).
 
     Returns
     -------
@@ -324,7 +324,7 @@ def prepare_dataset(
     long_parts: list[pd.DataFrame] = []
     versions = sorted(meta[["instrument", "version"]].drop_duplicates().itertuples(index=False))
     for instrument_id, version in tqdm(
-        versions, desc="exporting", unit="version", disable=not progress
+        versions, desc="exporting", unit="version", disable=None if progress else True
     ):
         instrument = _instrument(registry, str(instrument_id), str(version))
         if language not in instrument.languages:
