@@ -304,6 +304,7 @@ def test_filters_restrict_rows_and_are_recorded(tmp_path, table):
     assert len(wide) == 3  # autumn campaign, three self respondents
     assert set(wide["submitted"]) == {"2026-10-05"}
     assert result.codebook["filters"]["submitted_from"] == "2026-09-01"
+    assert result.codebook["filters"]["organisation"] == pseudonym(11, "organisation", SECRET)
     assert result.codebook["counts"]["responses"] == 3
 
 

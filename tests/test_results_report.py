@@ -328,7 +328,10 @@ def test_export_command_filters_and_writes_the_codebook(world, tmp_path):
     assert len(wide) == len(SELF_ROLES)
     assert set(wide["side"]) == {"self"}
     codebook = (tmp_path / "codebook.md").read_text(encoding="utf-8")
-    assert f"- organisation: `{ORG}`" in codebook
+    # The organisation named in the filter appears in the codebook by its pseudonym only.
+    assert f"- organisation: `{wide['organisation'].iloc[0]}`" in codebook
+    assert f"- campaign: `{wide['campaign'].iloc[0]}`" in codebook
+    assert "Zeta" not in codebook
 
 
 def test_export_of_the_whole_store_holds_no_personal_data(world, tmp_path):

@@ -99,12 +99,35 @@ class ExportFilters:
     submitted_to: date | None = None
 
     def as_dict(self) -> dict[str, str | None]:
-        """The filters for the codebook (dates in ISO form)."""
+        """The filters as given (dates in ISO form)."""
         out: dict[str, str | None] = {}
         for name in ("campaign", "organisation", "instrument", "side"):
             out[name] = getattr(self, name)
         out["submitted_from"] = self.submitted_from.isoformat() if self.submitted_from else None
         out["submitted_to"] = self.submitted_to.isoformat() if self.submitted_to else None
+        return out
+
+    def recorded(
+        self, respondents: pd.DataFrame, secret: bytes, *, include_personal: bool = False
+    ) -> dict[str, str | None]:
+        """The filters for the codebook: an organisation or campaign named by the exporter is
+        written as its pseudonym (a name in the codebook would undo the pseudonyms), unless
+        personal data is included."""
+        out = self.as_dict()
+        if include_personal:
+            return out
+        for name, id_col, name_col in (
+            ("campaign", "campaign_id", "campaign"),
+            ("organisation", "organisation_id", "organisation"),
+        ):
+            wanted = getattr(self, name)
+            if wanted is None:
+                continue
+            hit = (respondents[id_col].astype(str) == str(wanted)) | (
+                respondents[name_col].astype(str) == str(wanted)
+            )
+            ids = sorted({str(i) for i in respondents.loc[hit, id_col]})
+            out[name] = ", ".join(pseudonym(i, name, secret) for i in ids) or "(no match)"
         return out
 
     def mask(self, respondents: pd.DataFrame) -> pd.Series:
@@ -182,6 +205,8 @@ class Dataset:
     suppression: list[Suppression]
     include_personal: bool
     counts: dict[str, int] = field(default_factory=dict)
+    #: The filters as the codebook states them (organisation and campaign as pseudonyms).
+    recorded_filters: dict[str, str | None] = field(default_factory=dict)
 
 
 def variable_name(identifier: str) -> str:
@@ -373,6 +398,9 @@ def prepare_dataset(
         suppression=suppression,
         include_personal=include_personal,
         counts=counts,
+        recorded_filters=filters.recorded(
+            table.respondents, secret, include_personal=include_personal
+        ),
     )
 
 
