@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, Select, and_, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from survey.instrument import Instrument
+from survey.instrument import Instrument, ResponseScale
 from survey.registry import Registry, default_registry
 from survey.storage import models as m
 from survey.storage.engine import make_engine, retrying, upgrade_database
@@ -214,12 +215,9 @@ def check_answer(instrument: Instrument, item_id: str, value: Any) -> tuple[Any,
     >>> check_answer(inst, "EX-1", "na")[1]
     "'not applicable' is not allowed for this item (its scale has no such option)"
     """
-    try:
-        scale = instrument.scale_of_item(item_id)
-    except KeyError:
+    rs = _item_scales(instrument).get(item_id)
+    if rs is None:
         return value, f"not an item of {instrument.key}"
-    item = next(i for i in scale.items if i.id == item_id)
-    rs = instrument.item_response_scale(item, scale)
     if value is None:
         return None, None
     if isinstance(value, str):
@@ -246,6 +244,23 @@ def check_answer(instrument: Instrument, item_id: str, value: Any) -> tuple[Any,
     if not rs.min <= value <= rs.max:
         return value, f"value {value} is outside the scale {rs.min}..{rs.max}"
     return value, None
+
+
+_ITEM_SCALES: dict[tuple[str, str], dict[str, ResponseScale]] = {}
+
+
+def _item_scales(instrument: Instrument) -> dict[str, ResponseScale]:
+    """Item id -> its response scale, computed once per instrument version and content."""
+    key = (instrument.key, instrument.sha256)
+    found = _ITEM_SCALES.get(key)
+    if found is None:
+        found = {
+            item.id: instrument.item_response_scale(item, scale)
+            for scale in instrument.scales
+            for item in scale.items
+        }
+        _ITEM_SCALES[key] = found
+    return found
 
 
 def _example_instrument() -> Instrument:
@@ -306,6 +321,11 @@ class Store:
         self._registry = registry
         #: argon2id with the library's defaults; tests may swap in cheaper parameters.
         self.password_hasher = _HASHER
+        # SQLite has one write lock per file. Threads of this process queue here, in order,
+        # instead of polling the file lock (SQLite's busy handler sleeps in growing steps, which
+        # wastes most of the time under contention); other processes still meet busy_timeout.
+        self._pin_cache: dict[int, list[Any]] = {}
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     # -- plumbing -----------------------------------------------------------------------------
     @property
@@ -342,7 +362,10 @@ class Store:
                     )
                 return result
 
-        return retrying(attempt)
+        if self._write_lock is None:
+            return retrying(attempt)
+        with self._write_lock:
+            return retrying(attempt)
 
     def read(self, action: Callable[[Connection], T]) -> T:
         def attempt() -> T:
@@ -624,13 +647,19 @@ class Store:
         return self.read(lambda conn: self._campaign(conn, campaign_id))
 
     def _pins(self, conn: Connection, campaign_id: int) -> list[Any]:
-        return list(
-            conn.execute(
-                select(m.CampaignInstrument.__table__)
-                .where(m.CampaignInstrument.campaign_id == campaign_id)
-                .order_by(m.CampaignInstrument.position)
-            ).all()
-        )
+        # A campaign's pinned versions never change once created, so they are kept in memory.
+        pins = self._pin_cache.get(campaign_id)
+        if pins is None:
+            pins = list(
+                conn.execute(
+                    select(m.CampaignInstrument.__table__)
+                    .where(m.CampaignInstrument.campaign_id == campaign_id)
+                    .order_by(m.CampaignInstrument.position)
+                ).all()
+            )
+            if pins:
+                self._pin_cache[campaign_id] = pins
+        return pins
 
     # -- invitations --------------------------------------------------------------------------
     def create_invitation(
@@ -721,8 +750,11 @@ class Store:
         self.write(action)
 
     # -- answering ----------------------------------------------------------------------------
-    def _state(self, conn: Connection, invitation_row: Any) -> ResponseState:
-        campaign = self._campaign(conn, invitation_row.campaign_id)
+    def _state(
+        self, conn: Connection, invitation_row: Any, campaign: Campaign | None = None
+    ) -> ResponseState:
+        if campaign is None:
+            campaign = self._campaign(conn, invitation_row.campaign_id)
         responses = conn.execute(
             select(m.Response.__table__).where(m.Response.invitation_id == invitation_row.id)
         ).all()
@@ -884,7 +916,7 @@ class Store:
             conn.execute(
                 update(m.Response).where(m.Response.id == response.id).values(last_saved_at=now)
             )
-            return self._state(conn, invitation_row)
+            return self._state(conn, invitation_row, campaign)
 
         return self.write(action)
 
@@ -925,7 +957,7 @@ class Store:
                 .where(m.Response.id.in_(to_freeze), m.Response.status == "draft")
                 .values(status="submitted", submitted_at=now, last_saved_at=now)
             )
-            return self._state(conn, invitation_row)
+            return self._state(conn, invitation_row, state.campaign)
 
         return self.write(action)
 
