@@ -44,6 +44,11 @@ class FlagThresholds:
     The defaults are the conventional rules of thumb (Nunnally's .70 for alpha and omega,
     .30 for corrected item-total correlations, 30 complete answers for a stable estimate).
     An instrument may set its own.
+
+    Examples
+    --------
+    >>> FlagThresholds(min_alpha=0.8)
+    FlagThresholds(min_alpha=0.8, min_omega=0.7, min_r_drop=0.3, min_complete=30)
     """
 
     min_alpha: float = 0.70

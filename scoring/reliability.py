@@ -581,7 +581,8 @@ def omega_total(
     .. math:: \\omega_t = \\frac{\\sum R - \\sum_i (1 - \\lambda_i^2)}{\\sum R}
 
     after reflecting items with negative loadings, which is ``omega.tot`` of
-    ``psych::omega(x, nfactors = 1)`` [1]_ [2]_.
+    ``psych::omega(x, nfactors = 1)`` [1]_ [2]_. Because of that reflection omega does not
+    reveal a wrongly keyed item (alpha and ``r_drop`` do).
 
     References
     ----------
