@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
@@ -61,52 +59,10 @@ def test_db_upgrade_and_bad_arguments(cli_env: None, tmp_path: Path) -> None:
     assert ok.exit_code == 0 and "is current" in ok.stdout
     bad = CliRunner().invoke(_app(), ["db", "upgrade", "--db", "nosuchdriver://x"])
     assert bad.exit_code == 2 and "not a database URL" in bad.stderr
-    fmt = CliRunner().invoke(_app(), ["export", "--db", url, "--format", "sav"])
-    assert fmt.exit_code == 2 and "unknown --format" in fmt.stderr
     unknown = CliRunner().invoke(
         _app(), ["demo", "--db", url, "--organizations", "2", "--instrument", "gamma"]
     )
     assert unknown.exit_code == 1 and "unknown instrument 'gamma'" in unknown.stderr
-
-
-def test_demo_then_export_csv(cli_env: None, tmp_path: Path, test_registry: Registry) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    result = CliRunner().invoke(
-        _app(), ["demo", "--db", url, "--organizations", "5", "--seed", "3"]
-    )
-    assert result.exit_code == 0, result.output
-    out = tmp_path / "out"
-    exported = CliRunner().invoke(
-        _app(), ["export", "--db", url, "--format", "csv", "--out", str(out)]
-    )
-    assert exported.exit_code == 0, exported.output
-    path = out / "responses-alpha-1.0.0.csv"
-    with path.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    store = open_store(url, registry=test_registry)
-    table = store.responses(instrument="alpha@1.0.0")
-    names = {o.name for o in store.organisations()}
-    store.close()
-    assert len(rows) == len(table)
-    assert list(rows[0])[:7] == [
-        "response_id",
-        "organisation",
-        "campaign",
-        "role",
-        "side",
-        "instrument",
-        "version",
-    ]
-    assert not names & {row["organisation"] for row in rows}  # pseudonyms, never names
-    for row in rows[:20]:
-        rid = int(row["response_id"])
-        for item in table.answers.columns:
-            if table.not_applicable.loc[rid, item]:
-                assert row[item] == "na"
-            elif np.isnan(table.answers.loc[rid, item]):
-                assert row[item] == ""
-            else:
-                assert int(row[item]) == table.answers.loc[rid, item]
 
 
 def _cohort(url: str, registry: Registry, seed: int) -> Store:
