@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from survey import __version__
+from survey.cli_common import fail
 from survey.diff import diff_instruments
 from survey.errors import InstrumentError
 from survey.instrument import Instrument
@@ -35,11 +36,6 @@ app.add_typer(instruments_app, name="instruments")
 
 class UserError(Exception):
     """A mistake the user can fix; printed without a traceback."""
-
-
-def fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
 
 
 def echo_json(data: Any) -> None:
@@ -335,10 +331,11 @@ def schema_command(
 
 
 # Commands of other areas register themselves on the same app.
-from survey import cli_score, cli_storage  # noqa: E402  (after `app` exists)
+from survey import cli_export, cli_score, cli_storage  # noqa: E402  (after `app` exists)
 
 cli_score.register(app)
 cli_storage.register(app)
+cli_export.register(app)
 
 
 def main() -> None:

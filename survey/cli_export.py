@@ -7,8 +7,6 @@ stderr and exit code 1 (bad data) or 2 (bad arguments), never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -16,10 +14,9 @@ from typing import Annotated, Any
 
 import typer
 
-from survey.errors import InstrumentError
+from survey.cli_common import DB_HELP, user_errors
+from survey.cli_common import fail as _fail
 from survey.exports.formats import FORMATS
-
-DB_HELP = "Database URL (default: COCREATE_DATABASE_URL, then the embedded SQLite file)."
 
 #: The --format choices, from the one list of formats.
 ExportFormat = Enum("ExportFormat", {f.name: f.name for f in FORMATS}, type=str)  # type: ignore[misc]
@@ -28,30 +25,6 @@ ExportFormat = Enum("ExportFormat", {f.name: f.name for f in FORMATS}, type=str)
 class ReportFormat(StrEnum):
     pdf = "pdf"
     html = "html"
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(code)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn the errors a user can fix into a message and an exit code."""
-    from sqlalchemy.exc import ArgumentError, OperationalError
-
-    from survey.storage.errors import StorageError
-
-    try:
-        yield
-    except ArgumentError as exc:
-        raise _fail(f"not a database URL: {exc}", 2) from None
-    except OperationalError as exc:
-        raise _fail(f"cannot use the database: {exc.orig}") from None
-    except InstrumentError as exc:
-        raise _fail(f"the instruments are invalid:\n{exc}") from None
-    except (StorageError, ValueError, OSError) as exc:
-        raise _fail(str(exc)) from None
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -126,7 +99,7 @@ def export(
     from survey.storage import open_store
 
     start, end = _date(submitted_from, "--submitted-from"), _date(submitted_to, "--submitted-to")
-    with _user_errors():
+    with user_errors():
         store = open_store(db)
         organisation_id = _organisation_id(store, organisation)
         campaign_id = _campaign_id(store, campaign, organisation_id)
@@ -190,7 +163,7 @@ def report(
     from survey.results import firm_results
     from survey.storage import open_store
 
-    with _user_errors():
+    with user_errors():
         store = open_store(db)
         key: int | str = int(organisation) if organisation.isdigit() else organisation
         results = firm_results(store, key, campaign, language)

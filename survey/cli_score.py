@@ -13,12 +13,13 @@ import difflib
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
 from scoring.instrument_scoring import InstrumentScores, score_instrument
+from survey.cli_common import fail
 from survey.errors import InstrumentError
 from survey.instrument import Instrument
 
@@ -250,9 +251,9 @@ def score_command(
         data = read_responses(responses, instrument, id_column=id_column, ignore=ignore)
         result = score_instrument(data, instrument)
     except InstrumentError as exc:
-        _fail(f"the instruments folder has errors:\n{exc}")
+        raise fail(f"the instruments folder has errors:\n{exc}") from None
     except ValueError as exc:  # unknown instrument, bad file, or data the scoring refuses
-        _fail(str(exc))
+        raise fail(str(exc)) from None
     written = write_outputs(result, out) if out is not None else []
     info = summary(result, instrument, str(responses))
     info["outputs"] = [str(p) for p in written]
@@ -276,11 +277,6 @@ def score_command(
 def register(app: typer.Typer) -> None:
     """Add ``score`` to the ``cocreate`` app."""
     app.command("score")(score_command)
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:

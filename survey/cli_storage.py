@@ -7,19 +7,17 @@ message on stderr and exit code 1 (bad data) or 2 (bad arguments), never a trace
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
-from sqlalchemy.exc import ArgumentError, OperationalError
 
-from survey.errors import InstrumentError
+from survey.cli_common import DB_HELP, user_errors
+from survey.cli_common import fail as _fail
 
 T = TypeVar("T")
 
-DB_HELP = "Database URL (default: COCREATE_DATABASE_URL, then the embedded SQLite file)."
 
 #: Demo accounts created by ``cocreate setup`` (documented in README.md; demo data only).
 DEMO_ACCOUNTS = [
@@ -30,37 +28,6 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(code)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn the errors a user can fix into a message and an exit code."""
-    from survey.storage.errors import StorageError
-    from survey.storage.imports import ImportFailed
-
-    try:
-        yield
-    except ImportFailed as exc:
-        for problem in exc.problems:
-            typer.echo(f"  {problem}", err=True)
-        count = len(exc.problems)
-        raise _fail(
-            f"nothing was imported: fix the {count} problem{'s' if count > 1 else ''} above and "
-            "run the command again"
-        ) from None
-    except ArgumentError as exc:
-        raise _fail(f"not a database URL: {exc}", 2) from None
-    except OperationalError as exc:
-        raise _fail(f"cannot use the database: {exc.orig}", 1) from None
-    except InstrumentError as exc:
-        raise _fail(f"the instruments are invalid:\n{exc}") from None
-    except (StorageError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-
-
 def _open(db: str | None) -> Any:
     from survey.storage import open_store
 
@@ -68,7 +35,7 @@ def _open(db: str | None) -> Any:
 
 
 def _run(action: Callable[[], T]) -> T:
-    with _user_errors():
+    with user_errors():
         return action()
 
 
