@@ -15,14 +15,15 @@ import types
 import typing
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from survey.errors import InstrumentIssue, relative_name
-from survey.instrument import LocalizedText, ResponseScale, Stage
+from survey.errors import InstrumentIssue, format_path, relative_name
+from survey.instrument import Instrument, LocalizedText, ResponseScale, Stage
 
 # Accepted alternative spellings of keys, rewritten to the canonical key before validation
 # (as pyxform accepts column aliases). Documented in docs/instrument-format.md.
@@ -48,11 +49,22 @@ _VERSION_FIELDS = {"version", "previous_version"}
 # YAML with line numbers
 # --------------------------------------------------------------------------------------------
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader that also records the line of every key and list entry."""
+    """A safe loader whose dates stay text (``2026-11-23``), as the model expects."""
 
 
-def _compose_lines(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int],
-                   duplicates: list[tuple[tuple[Any, ...], int]]) -> None:
+# Why: YAML 1.1 turns 2026-11-23 into a date object; changelog dates are ISO strings.
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _compose_lines(
+    node: yaml.Node,
+    path: tuple[Any, ...],
+    lines: dict[tuple[Any, ...], int],
+    duplicates: list[tuple[tuple[Any, ...], int]],
+) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -90,14 +102,16 @@ def load_yaml(text: str, file: str) -> tuple[Any, LineMap, list[InstrumentIssue]
     """Parse YAML text; return the data, its line map and any issues (syntax, duplicate keys)."""
     try:
         node = yaml.compose(text, Loader=_LineLoader)
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
-        return None, LineMap({}), [
-            InstrumentIssue("I101", f"invalid YAML: {problem}", file=file, line=line)
-        ]
+        return (
+            None,
+            LineMap({}),
+            [InstrumentIssue("I101", f"invalid YAML: {problem}", file=file, line=line)],
+        )
     lines: dict[tuple[Any, ...], int] = {}
     duplicates: list[tuple[tuple[Any, ...], int]] = []
     if node is not None:
@@ -208,40 +222,71 @@ def issues_from_validation(
             near = suggestion(field, fields_at(model, loc[:-1]))
             hint = f"Did you mean {near!r}?" if near else None
             allowed = ", ".join(fields_at(model, loc[:-1]))
-            issues.append(InstrumentIssue(
-                "I103", f"unknown key {field!r} (allowed here: {allowed})",
-                file=file, path=loc, line=line, hint=hint))
+            issues.append(
+                InstrumentIssue(
+                    "I103",
+                    f"unknown key {field!r} (allowed here: {allowed})",
+                    file=file,
+                    path=loc,
+                    line=line,
+                    hint=hint,
+                )
+            )
         elif kind == "missing":
-            issues.append(InstrumentIssue(
-                "I104", f"missing key {field!r}", file=file, path=loc, line=line))
+            issues.append(
+                InstrumentIssue("I104", f"missing key {field!r}", file=file, path=loc, line=line)
+            )
         elif kind == "string_pattern_mismatch":
             code = "I400" if field in _VERSION_FIELDS else "I200"
-            issues.append(InstrumentIssue(
-                code, f"{value!r} is not a valid {'version' if code == 'I400' else 'id'} "
-                f"(pattern {error.get('ctx', {}).get('pattern')})",
-                file=file, path=loc, line=line))
+            issues.append(
+                InstrumentIssue(
+                    code,
+                    f"{value!r} is not a valid {'version' if code == 'I400' else 'id'}",
+                    file=file,
+                    path=loc,
+                    line=line,
+                )
+            )
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-            issues.append(InstrumentIssue(
-                "I106", f"{value!r} is out of range: {error['msg'].lower()}",
-                file=file, path=loc, line=line))
+            issues.append(
+                InstrumentIssue(
+                    "I106",
+                    f"{value!r} is out of range: {error['msg'].lower()}",
+                    file=file,
+                    path=loc,
+                    line=line,
+                )
+            )
         elif kind == "too_short":
-            issues.append(InstrumentIssue("I107", "the list is empty", file=file, path=loc,
-                                          line=line))
+            issues.append(
+                InstrumentIssue("I107", "the list is empty", file=file, path=loc, line=line)
+            )
         elif kind == "literal_error":
-            issues.append(InstrumentIssue(
-                "I105", f"{value!r} is not allowed: {error['msg'].lower()}",
-                file=file, path=loc, line=line))
+            issues.append(
+                InstrumentIssue(
+                    "I105",
+                    f"{value!r} is not allowed: {error['msg'].lower()}",
+                    file=file,
+                    path=loc,
+                    line=line,
+                )
+            )
         else:
             expected = _TYPE_WORDS.get(kind, error["msg"].lower())
-            issues.append(InstrumentIssue(
-                "I105", f"expected {expected}, got {value!r}", file=file, path=loc, line=line))
+            issues.append(
+                InstrumentIssue(
+                    "I105", f"expected {expected}, got {value!r}", file=file, path=loc, line=line
+                )
+            )
     return issues
 
 
 # --------------------------------------------------------------------------------------------
 # Content rules
 # --------------------------------------------------------------------------------------------
-def _localized_fields(obj: BaseModel, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], dict[str, str]]]:
+def _localized_fields(
+    obj: BaseModel, path: tuple[Any, ...]
+) -> Iterator[tuple[tuple[Any, ...], dict[str, str]]]:
     """Every localized text in a model tree, with its location."""
     for name, field in type(obj).model_fields.items():
         value = getattr(obj, name)
@@ -266,14 +311,18 @@ def _duplicates(values: list[str]) -> set[str]:
     return {value for value, count in Counter(values).items() if count > 1}
 
 
-def check_instrument(instrument: Any, file: str, lines: LineMap, path: Path | None = None
-                     ) -> list[InstrumentIssue]:
+def check_instrument(
+    instrument: Instrument, file: str, lines: LineMap, path: Path | None = None
+) -> list[InstrumentIssue]:
     """The content rules of one instrument; ``instrument`` is a validated model."""
     issues: list[InstrumentIssue] = []
 
     def add(code: str, message: str, loc: tuple[Any, ...], severity: str = "error") -> None:
-        issues.append(InstrumentIssue(code, message, file=file, path=loc, line=lines.line(loc),
-                                      severity=severity))
+        issues.append(
+            InstrumentIssue(
+                code, message, file=file, path=loc, line=lines.line(loc), severity=severity
+            )
+        )
 
     languages = list(instrument.languages)
     # Translations: every declared language, nothing undeclared, nothing blank.
@@ -292,40 +341,68 @@ def check_instrument(instrument: Any, file: str, lines: LineMap, path: Path | No
     for index, rs in enumerate(instrument.response_scales):
         _check_response_scale(rs, ("response_scales", index), add)
     for dup in _duplicates(rs_ids):
-        add("I205", f"response scale id {dup!r} is used twice",
-            ("response_scales", rs_ids.index(dup)))
+        add(
+            "I205",
+            f"response scale id {dup!r} is used twice",
+            ("response_scales", rs_ids.index(dup)),
+        )
 
     # Scales and items.
     scale_ids = [scale.id for scale in instrument.scales]
     for dup in _duplicates(scale_ids):
-        add("I202", f"scale id {dup!r} is used twice", ("scales", len(scale_ids) - 1 -
-                                                         scale_ids[::-1].index(dup), "id"))
+        add(
+            "I202",
+            f"scale id {dup!r} is used twice",
+            ("scales", len(scale_ids) - 1 - scale_ids[::-1].index(dup), "id"),
+        )
     reference_ids = {ref.id for ref in instrument.references}
     seen_items: dict[str, tuple[Any, ...]] = {}
     for s_index, scale in enumerate(instrument.scales):
         here = ("scales", s_index)
         if scale.response_scale not in rs_ids:
-            add("I203", f"response scale {scale.response_scale!r} is not declared "
-                f"(declared: {', '.join(rs_ids)})", (*here, "response_scale"))
+            add(
+                "I203",
+                f"response scale {scale.response_scale!r} is not declared "
+                f"(declared: {', '.join(rs_ids)})",
+                (*here, "response_scale"),
+            )
         if len(scale.items) < 3:
-            add("I304", f"scale {scale.id!r} has {len(scale.items)} item(s); at least 3 are "
-                "needed for a reliable score", (*here, "items"))
+            add(
+                "I304",
+                f"scale {scale.id!r} has {len(scale.items)} item(s); at least 3 are "
+                "needed for a reliable score",
+                (*here, "items"),
+            )
         for r_index, source in enumerate(scale.source):
             if source not in reference_ids:
-                add("I206", f"reference {source!r} is not declared under references",
-                    (*here, "source", r_index))
+                add(
+                    "I206",
+                    f"reference {source!r} is not declared under references",
+                    (*here, "source", r_index),
+                )
         for i_index, item in enumerate(scale.items):
             item_loc = (*here, "items", i_index)
             if item.id in seen_items:
-                add("I201", f"item id {item.id!r} is already used at "
-                    f"{_fmt(seen_items[item.id])}", (*item_loc, "id"))
+                add(
+                    "I201",
+                    f"item id {item.id!r} is already used at {format_path(seen_items[item.id])}",
+                    (*item_loc, "id"),
+                )
             seen_items.setdefault(item.id, item_loc)
             if item.response_scale is not None and item.response_scale not in rs_ids:
-                add("I203", f"response scale {item.response_scale!r} is not declared",
-                    (*item_loc, "response_scale"))
+                add(
+                    "I203",
+                    f"response scale {item.response_scale!r} is not declared",
+                    (*item_loc, "response_scale"),
+                )
     if instrument.items and not any(item.reverse for item in instrument.items):
-        add("I310", "no item is reverse keyed; a few reverse-keyed items help to detect "
-            "acquiescent answering", ("scales",), severity="warning")
+        add(
+            "I310",
+            "no item is reverse keyed; a few reverse-keyed items help to detect "
+            "acquiescent answering",
+            ("scales",),
+            severity="warning",
+        )
 
     # Dimensions.
     in_dimension: dict[str, str] = {}
@@ -335,8 +412,11 @@ def check_instrument(instrument: Any, file: str, lines: LineMap, path: Path | No
             if scale_id not in scale_ids:
                 add("I204", f"scale {scale_id!r} is not declared under scales", loc)
             elif scale_id in in_dimension:
-                add("I207", f"scale {scale_id!r} is already in dimension "
-                    f"{in_dimension[scale_id]!r}", loc)
+                add(
+                    "I207",
+                    f"scale {scale_id!r} is already in dimension {in_dimension[scale_id]!r}",
+                    loc,
+                )
             in_dimension.setdefault(scale_id, dimension.id)
     for dup in _duplicates([d.id for d in instrument.dimensions]):
         add("I205", f"dimension id {dup!r} is used twice", ("dimensions",))
@@ -350,33 +430,41 @@ def check_instrument(instrument: Any, file: str, lines: LineMap, path: Path | No
         add("I205", f"recommendation id {dup!r} is used twice", ("recommendations",))
     for r_index, rec in enumerate(instrument.recommendations):
         if rec.scale not in scale_ids:
-            add("I204", f"recommendation {rec.id!r} names scale {rec.scale!r}, which is not "
-                "declared under scales", ("recommendations", r_index, "scale"))
+            add(
+                "I204",
+                f"recommendation {rec.id!r} names scale {rec.scale!r}, which is not "
+                "declared under scales",
+                ("recommendations", r_index, "scale"),
+            )
         for st_index, stage in enumerate(rec.stages):
             if stage not in stage_numbers:
-                add("I308", f"stage {stage} does not exist (stages: "
-                    f"{sorted(stage_numbers)})", ("recommendations", r_index, "stages", st_index))
+                add(
+                    "I308",
+                    f"stage {stage} does not exist (stages: {sorted(stage_numbers)})",
+                    ("recommendations", r_index, "stages", st_index),
+                )
     for dup in _duplicates([r.id for r in instrument.references]):
         add("I205", f"reference id {dup!r} is used twice", ("references",))
 
     # Versions and file layout.
     if not any(entry.version == instrument.version for entry in instrument.changelog):
-        add("I406", f"the changelog has no entry for version {instrument.version}",
-            ("changelog",))
+        add("I406", f"the changelog has no entry for version {instrument.version}", ("changelog",))
     if path is not None:
         if path.stem != instrument.version:
-            add("I401", f"the file is named {path.name!r} but holds version "
-                f"{instrument.version}; name it {instrument.version}.yaml", ("version",))
+            add(
+                "I401",
+                f"the file is named {path.name!r} but holds version "
+                f"{instrument.version}; name it {instrument.version}.yaml",
+                ("version",),
+            )
         if path.parent.name != instrument.id:
-            add("I402", f"the file lies in folder {path.parent.name!r} but holds instrument "
-                f"{instrument.id!r}", ("id",))
+            add(
+                "I402",
+                f"the file lies in folder {path.parent.name!r} but holds instrument "
+                f"{instrument.id!r}",
+                ("id",),
+            )
     return issues
-
-
-def _fmt(loc: tuple[Any, ...]) -> str:
-    from survey.errors import format_path
-
-    return format_path(loc)
 
 
 def _check_response_scale(rs: ResponseScale, here: tuple[Any, ...], add: Any) -> None:
@@ -388,11 +476,17 @@ def _check_response_scale(rs: ResponseScale, here: tuple[Any, ...], add: Any) ->
             add("I302", f"point {point} of {rs.min}..{rs.max} has no label", (*here, "labels"))
     for point in rs.labels:
         if point < rs.min or point > rs.max:
-            add("I303", f"label for point {point}, outside {rs.min}..{rs.max}",
-                (*here, "labels", point))
+            add(
+                "I303",
+                f"label for point {point}, outside {rs.min}..{rs.max}",
+                (*here, "labels", point),
+            )
     if rs.not_applicable and rs.not_applicable_label is None:
-        add("I312", "not_applicable is true but not_applicable_label is missing",
-            (*here, "not_applicable"))
+        add(
+            "I312",
+            "not_applicable is true but not_applicable_label is missing",
+            (*here, "not_applicable"),
+        )
 
 
 def _check_stages(stages: list[Stage], add: Any) -> None:
@@ -401,50 +495,89 @@ def _check_stages(stages: list[Stage], add: Any) -> None:
         return
     for index, stage in enumerate(stages):
         if stage.stage != index + 1:
-            add("I307", f"stage number {stage.stage} at position {index + 1}; number stages "
-                "1, 2, 3, ... in order", ("stages", index, "stage"))
+            add(
+                "I307",
+                f"stage number {stage.stage} at position {index + 1}; number stages "
+                "1, 2, 3, ... in order",
+                ("stages", index, "stage"),
+            )
     if stages[0].min_index != 0:
-        add("I306", f"the first stage starts at {stages[0].min_index:g}, not 0: scores below "
-            "it would have no stage", ("stages", 0, "min_index"))
+        add(
+            "I306",
+            f"the first stage starts at {stages[0].min_index:g}, not 0: scores below "
+            "it would have no stage",
+            ("stages", 0, "min_index"),
+        )
     for index in range(1, len(stages)):
         if stages[index].min_index <= stages[index - 1].min_index:
-            add("I305", f"min_index {stages[index].min_index:g} is not above the previous "
-                f"stage's {stages[index - 1].min_index:g}", ("stages", index, "min_index"))
+            add(
+                "I305",
+                f"min_index {stages[index].min_index:g} is not above the previous "
+                f"stage's {stages[index - 1].min_index:g}",
+                ("stages", index, "min_index"),
+            )
     if stages[-1].min_index >= 100:
-        add("I306", "the last stage starts at 100: it could only be reached by a perfect "
-            "score", ("stages", len(stages) - 1, "min_index"))
+        add(
+            "I306",
+            "the last stage starts at 100: it could only be reached by a perfect score",
+            ("stages", len(stages) - 1, "min_index"),
+        )
 
 
 # --------------------------------------------------------------------------------------------
 # One file
 # --------------------------------------------------------------------------------------------
-def read_instrument(path: Path) -> tuple[Any, list[InstrumentIssue]]:
-    """Read and check one instrument file.
+@dataclass
+class Reading:
+    """What reading one file gave: the instrument (``None`` if it could not be built), every
+    issue (warnings included; errors have ``severity == "error"``) and the YAML line map."""
 
-    Returns ``(instrument, issues)``; ``instrument`` is ``None`` when the file could not be
-    turned into a model. Issues include warnings; errors have ``severity == "error"``.
-    """
-    from survey.instrument import Instrument
+    instrument: Instrument | None
+    issues: list[InstrumentIssue]
+    lines: LineMap
 
+    @property
+    def valid(self) -> bool:
+        return self.instrument is not None and not any(
+            issue.severity == "error" for issue in self.issues
+        )
+
+
+def read_instrument(path: Path) -> Reading:
+    """Read and check one instrument file; never raises for a problem in the file."""
     file = relative_name(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return None, [InstrumentIssue("I100", f"cannot read the file: {exc}", file=file)]
+        return Reading(
+            None, [InstrumentIssue("I100", f"cannot read the file: {exc}", file=file)], LineMap({})
+        )
     data, lines, issues = load_yaml(text, file)
     if issues and issues[0].code == "I101":
-        return None, issues
+        return Reading(None, issues, lines)
     if not isinstance(data, dict):
-        return None, [*issues, InstrumentIssue(
-            "I102", f"the file holds {type(data).__name__}, not a mapping of keys", file=file,
-            line=1)]
+        return Reading(
+            None,
+            [
+                *issues,
+                InstrumentIssue(
+                    "I102",
+                    f"the file holds {type(data).__name__}, not a mapping of keys",
+                    file=file,
+                    line=1,
+                ),
+            ],
+            lines,
+        )
     data = apply_aliases(data)
     try:
         instrument = Instrument.model_validate(data)
     except ValidationError as exc:
-        return None, [*issues, *issues_from_validation(exc, Instrument, file, lines)]
+        return Reading(
+            None, [*issues, *issues_from_validation(exc, Instrument, file, lines)], lines
+        )
     issues.extend(check_instrument(instrument, file, lines, path))
-    return instrument, issues
+    return Reading(instrument, issues, lines)
 
 
 _SEMVER_FILE = re.compile(r"^\d+\.\d+\.\d+\.ya?ml$")

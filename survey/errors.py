@@ -50,7 +50,7 @@ _KINDS = [
     ErrorKind("I204", "unknown scale", "Refer to a scale id declared under scales."),
     ErrorKind("I205", "duplicate id", "Give every entry of this list its own id."),
     ErrorKind("I206", "unknown reference", "Refer to an id declared under references."),
-    ErrorKind("I207", "scale in no dimension or in two", "List each scale in at most one dimension."),
+    ErrorKind("I207", "scale in two dimensions", "List each scale in at most one dimension."),
     ErrorKind(
         "I208",
         "unknown linked scale",

@@ -68,9 +68,7 @@ class Item(_Model):
 
     id: ItemId
     text: LocalizedText
-    reverse: bool = Field(
-        default=False, description="Reverse keyed: scored as min + max - answer."
-    )
+    reverse: bool = Field(default=False, description="Reverse keyed: scored as min + max - answer.")
     response_scale: Slug | None = Field(
         default=None, description="Overrides the scale's response scale for this item."
     )

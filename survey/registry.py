@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from survey import settings
-from survey.checks import read_instrument
+from survey.checks import LineMap, read_instrument
 from survey.errors import InstrumentError, InstrumentIssue, relative_name
 from survey.instrument import Instrument, parse_version
 
@@ -47,8 +47,9 @@ def read_lock(path: Path) -> tuple[dict[str, str], list[InstrumentIssue]]:
         if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
             raise ValueError("expected a JSON object of 'id@version': 'sha256'")
     except (OSError, ValueError) as exc:
-        return {}, [InstrumentIssue("I407", f"cannot read the lock file: {exc}",
-                                    file=relative_name(path))]
+        return {}, [
+            InstrumentIssue("I407", f"cannot read the lock file: {exc}", file=relative_name(path))
+        ]
     return data, []
 
 
@@ -62,10 +63,12 @@ class Registry:
 
     instruments: dict[str, dict[str, Instrument]] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
+    lines: dict[str, LineMap] = field(default_factory=dict)
 
-    def add(self, instrument: Instrument, path: Path) -> None:
+    def add(self, instrument: Instrument, path: Path, lines: LineMap | None = None) -> None:
         self.instruments.setdefault(instrument.id, {})[instrument.version] = instrument
         self.files[instrument.key] = path
+        self.lines[instrument.key] = lines or LineMap({})
 
     def __iter__(self) -> Iterator[Instrument]:
         for instrument_id in sorted(self.instruments):
@@ -117,15 +120,24 @@ def validate(paths: Iterable[Path] | None = None) -> tuple[Registry, list[Instru
     issues: list[InstrumentIssue] = []
     for root in roots:
         if not root.exists():
-            issues.append(InstrumentIssue("I100", "no such file or folder",
-                                          file=relative_name(root)))
+            issues.append(
+                InstrumentIssue("I100", "no such file or folder", file=relative_name(root))
+            )
     files = [f for f in instrument_files(r for r in roots if r.exists()) if f.name != LOCK_NAME]
     for file in files:
-        instrument, found = read_instrument(file)
-        issues.extend(found)
-        if instrument is not None and not any(i.severity == "error" for i in found):
-            registry.add(instrument, file)
-    issues.extend(_cross_checks(registry))
+        reading = read_instrument(file)
+        issues.extend(reading.issues)
+        if reading.valid and reading.instrument is not None:
+            registry.add(reading.instrument, file, reading.lines)
+    # Cross-file issues learn their YAML line from the file they point into.
+    for issue in _cross_checks(registry):
+        if issue.line is None:
+            key = next(
+                (k for k, f in registry.files.items() if relative_name(f) == issue.file), None
+            )
+            if key is not None:
+                issue = replace(issue, line=registry.lines[key].line(issue.path))
+        issues.append(issue)
     return registry, issues
 
 
@@ -141,14 +153,24 @@ def _cross_checks(registry: Registry) -> list[InstrumentIssue]:
             for i_index, item in enumerate(scale.items):
                 first = owner.setdefault(item.id, instrument.id)
                 if first != instrument.id:
-                    issues.append(InstrumentIssue(
-                        "I408", f"item id {item.id!r} already belongs to instrument {first!r}",
-                        file=name, path=("scales", s_index, "items", i_index, "id")))
+                    issues.append(
+                        InstrumentIssue(
+                            "I408",
+                            f"item id {item.id!r} already belongs to instrument {first!r}",
+                            file=name,
+                            path=("scales", s_index, "items", i_index, "id"),
+                        )
+                    )
             for l_index, link in enumerate(scale.supported_by):
                 if not registry.find_scale(link):
-                    issues.append(InstrumentIssue(
-                        "I208", f"linked scale {link!r} does not exist",
-                        file=name, path=("scales", s_index, "supported_by", l_index)))
+                    issues.append(
+                        InstrumentIssue(
+                            "I208",
+                            f"linked scale {link!r} does not exist",
+                            file=name,
+                            path=("scales", s_index, "supported_by", l_index),
+                        )
+                    )
         # Lineage: the comparability mapping points at an existing earlier version.
         if instrument.comparability is not None:
             issues.extend(_check_comparability(registry, instrument, name))
@@ -160,38 +182,64 @@ def _cross_checks(registry: Registry) -> list[InstrumentIssue]:
                 issues.extend(lock_issues)
             recorded = locks[lock_path].get(instrument.key)
             if recorded is not None and recorded != instrument.sha256:
-                issues.append(InstrumentIssue(
-                    "I403", f"{instrument.key} was published with sha256 {recorded[:12]}... "
-                    f"but the file now hashes to {instrument.sha256[:12]}...", file=name))
+                issues.append(
+                    InstrumentIssue(
+                        "I403",
+                        f"{instrument.key} was published with sha256 {recorded[:12]}... "
+                        f"but the file now hashes to {instrument.sha256[:12]}...",
+                        file=name,
+                    )
+                )
             elif recorded is None:
-                issues.append(InstrumentIssue(
-                    "I403", f"{instrument.key} is not published yet (not in {LOCK_NAME})",
-                    file=name, severity="warning",
-                    hint=f"run 'cocreate instruments publish {instrument.key}' when it is final"))
+                issues.append(
+                    InstrumentIssue(
+                        "I403",
+                        f"{instrument.key} is not published yet (not in {LOCK_NAME})",
+                        file=name,
+                        severity="warning",
+                        hint=f"run 'cocreate instruments publish {instrument.key}' once final",
+                    )
+                )
     return issues
 
 
-def _check_comparability(registry: Registry, instrument: Instrument, name: str
-                         ) -> list[InstrumentIssue]:
+def _check_comparability(
+    registry: Registry, instrument: Instrument, name: str
+) -> list[InstrumentIssue]:
     mapping = instrument.comparability
     if mapping is None:
         return []
     issues: list[InstrumentIssue] = []
     previous = registry.instruments.get(instrument.id, {}).get(mapping.previous_version)
     if previous is None:
-        return [InstrumentIssue(
-            "I404", f"previous version {mapping.previous_version} of {instrument.id} not found",
-            file=name, path=("comparability", "previous_version"))]
+        return [
+            InstrumentIssue(
+                "I404",
+                f"previous version {mapping.previous_version} of {instrument.id} not found",
+                file=name,
+                path=("comparability", "previous_version"),
+            )
+        ]
     current_ids, previous_ids = set(instrument.item_ids), set(previous.item_ids)
     for item_id, previous_id in mapping.items.items():
         if item_id not in current_ids:
-            issues.append(InstrumentIssue(
-                "I405", f"item {item_id!r} is not in {instrument.key}",
-                file=name, path=("comparability", "items", item_id)))
+            issues.append(
+                InstrumentIssue(
+                    "I405",
+                    f"item {item_id!r} is not in {instrument.key}",
+                    file=name,
+                    path=("comparability", "items", item_id),
+                )
+            )
         if previous_id not in previous_ids:
-            issues.append(InstrumentIssue(
-                "I405", f"item {previous_id!r} is not in {previous.key}",
-                file=name, path=("comparability", "items", item_id)))
+            issues.append(
+                InstrumentIssue(
+                    "I405",
+                    f"item {previous_id!r} is not in {previous.key}",
+                    file=name,
+                    path=("comparability", "items", item_id),
+                )
+            )
     return issues
 
 
