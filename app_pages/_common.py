@@ -14,7 +14,6 @@ import streamlit as st
 from survey import settings
 from survey.access import ROLE_NAMES, may_open
 from survey.registry import default_registry
-from survey.storage import open_store
 from survey.ui_text import escape_markdown
 
 USER_KEY = "auth.user"
@@ -24,6 +23,8 @@ USER_KEY = "auth.user"
 @st.cache_resource(show_spinner=False)
 def _open_store(url: str) -> Any:
     # One store (engine and connection pool) per database URL and server process.
+    from survey.storage import open_store
+
     return open_store(url)
 
 
@@ -93,14 +94,13 @@ def plain(text: object) -> str:
     return escape_markdown(text)
 
 
-def language_picker(languages: list[str], *, key: str, default: str | None = None,
-                    label: str = "Language") -> str:
+def language_picker(
+    languages: list[str], *, key: str, default: str | None = None, label: str = "Language"
+) -> str:
     """A language select box over ``languages`` (names in their own language)."""
     from survey.ui_text import language_name
 
     if not languages:
         return default or "en"
     index = languages.index(default) if default in languages else 0
-    return str(
-        st.selectbox(label, languages, index=index, format_func=language_name, key=key)
-    )
+    return str(st.selectbox(label, languages, index=index, format_func=language_name, key=key))

@@ -7,9 +7,7 @@ import streamlit as st
 from app_pages._common import current_user, registry
 
 st.title("cocreate")
-st.markdown(
-    "#### How ready is your firm to create value *with* its customers and partners?"
-)
+st.markdown("#### How ready is your firm to create value *with* its customers and partners?")
 st.write(
     "cocreate measures a B2B firm's interaction capabilities, its co-creation practices, its "
     "readiness and its sustained purposeful engagement. Several people of the firm answer (and, "
@@ -21,8 +19,9 @@ left, middle, right = st.columns(3)
 with left, st.container(border=True):
     st.markdown("**Respondents**")
     st.write("Open the link in your invitation, or enter its code.")
-    st.page_link("app_pages/take_assessment.py", label="Take the assessment",
-                 icon=":material/edit_note:")
+    st.page_link(
+        "app_pages/take_assessment.py", label="Take the assessment", icon=":material/edit_note:"
+    )
 with middle, st.container(border=True):
     st.markdown("**Firms and consultants**")
     st.write("See the profile of an organisation, run campaigns, compare against a cohort.")
@@ -33,8 +32,9 @@ with middle, st.container(border=True):
 with right, st.container(border=True):
     st.markdown("**Everyone**")
     st.write("Read every instrument, in every language and version.")
-    st.page_link("app_pages/instruments.py", label="Browse the instruments",
-                 icon=":material/library_books:")
+    st.page_link(
+        "app_pages/instruments.py", label="Browse the instruments", icon=":material/library_books:"
+    )
 
 st.subheader("Instruments")
 rows = [

@@ -31,8 +31,9 @@ def _token_form(language: str = "en", error: str | None = None) -> None:
     if error:
         st.error(error)
     with st.form("take.token_form", border=True):
-        code = st.text_input(ui_text("take.token_label", language),
-                             help=ui_text("take.token_help", language))
+        code = st.text_input(
+            ui_text("take.token_label", language), help=ui_text("take.token_help", language)
+        )
         if st.form_submit_button(ui_text("take.open", language), type="primary") and code:
             st.session_state[TOKEN_KEY] = code.strip()
             st.query_params["t"] = code.strip()
@@ -49,8 +50,14 @@ def _format_date(value: Any) -> str:
     return value.strftime("%d %B %Y") if value is not None else ""
 
 
-def _save(store: Any, token: str, assessment: Assessment, index: int,
-          values: dict[str, Any], language: str) -> bool:
+def _save(
+    store: Any,
+    token: str,
+    assessment: Assessment,
+    index: int,
+    values: dict[str, Any],
+    language: str,
+) -> bool:
     """Save one step's answers; show the store's objections and return False if it refused."""
     step = assessment.steps[index]
     if step.kind != "scale" or step.instrument_ref is None:
@@ -120,8 +127,12 @@ def main() -> None:
         else:
             st.header(ui_text("take.welcome", language))
     with picker:
-        chosen = language_picker(assessment.languages, key=_state_key(token, "language_box"),
-                                 default=language, label=ui_text("take.language", language))
+        chosen = language_picker(
+            assessment.languages,
+            key=_state_key(token, "language_box"),
+            default=language,
+            label=ui_text("take.language", language),
+        )
     if chosen != language:
         store.set_language(token, chosen)
         st.session_state[lang_key] = chosen
@@ -137,8 +148,9 @@ def main() -> None:
         _review(store, token, state, assessment, index, language, step_key)
 
 
-def _welcome(store: Any, state: Any, assessment: Assessment, language: str, step_key: str,
-             campaign: Any) -> None:
+def _welcome(
+    store: Any, state: Any, assessment: Assessment, language: str, step_key: str, campaign: Any
+) -> None:
     organisation = store.organisation(campaign.organisation_id)
     items = assessment.item_count()
     answered = assessment.answered_count(state.answers)
@@ -146,9 +158,14 @@ def _welcome(store: Any, state: Any, assessment: Assessment, language: str, step
         st.subheader(instrument.text(instrument.title, language))
         st.write(instrument.text(instrument.description, language))
     st.markdown(
-        ui_text("take.intro", language, organisation=f"**{plain(organisation.name)}**",
-                items=items, steps=len(assessment.scale_steps),
-                minutes=max(1, math.ceil(items / 6)))
+        ui_text(
+            "take.intro",
+            language,
+            organisation=f"**{plain(organisation.name)}**",
+            items=items,
+            steps=len(assessment.scale_steps),
+            minutes=max(1, math.ceil(items / 6)),
+        )
     )
     role = ui_text(f"take.role.{state.invitation.role}", language)
     st.caption(ui_text("take.intro_role", language, role=role))
@@ -159,8 +176,15 @@ def _welcome(store: Any, state: Any, assessment: Assessment, language: str, step
         _go(step_key, max(1, target))
 
 
-def _scale_step(store: Any, token: str, state: Any, assessment: Assessment, index: int,
-                language: str, step_key: str) -> None:
+def _scale_step(
+    store: Any,
+    token: str,
+    state: Any,
+    assessment: Assessment,
+    index: int,
+    language: str,
+    step_key: str,
+) -> None:
     definition = assessment.step_definition(index, language)
     if definition:
         st.write(definition)
@@ -182,19 +206,34 @@ def _scale_step(store: Any, token: str, state: Any, assessment: Assessment, inde
             )
     back, forward = st.columns(2)
     with back:
-        go_back = st.button(ui_text("take.back", language), key="take.back",
-                            icon=":material/arrow_back:", use_container_width=True)
+        go_back = st.button(
+            ui_text("take.back", language),
+            key="take.back",
+            icon=":material/arrow_back:",
+            use_container_width=True,
+        )
     with forward:
         last = index == assessment.review_index - 1
-        go_on = st.button(ui_text("take.review" if last else "take.next", language),
-                          type="primary", key="take.next", icon=":material/arrow_forward:",
-                          use_container_width=True)
+        go_on = st.button(
+            ui_text("take.review" if last else "take.next", language),
+            type="primary",
+            key="take.next",
+            icon=":material/arrow_forward:",
+            use_container_width=True,
+        )
     if (go_back or go_on) and _save(store, token, assessment, index, values, language):
         _go(step_key, index - 1 if go_back else index + 1)
 
 
-def _review(store: Any, token: str, state: Any, assessment: Assessment, index: int,
-            language: str, step_key: str) -> None:
+def _review(
+    store: Any,
+    token: str,
+    state: Any,
+    assessment: Assessment,
+    index: int,
+    language: str,
+    step_key: str,
+) -> None:
     required_open = assessment.localized_open_items(state.answers, language)
     all_open = assessment.localized_open_items(state.answers, language, required_only=False)
     optional_open = len(all_open) - len(required_open)
@@ -208,8 +247,10 @@ def _review(store: Any, token: str, state: Any, assessment: Assessment, index: i
                 st.markdown(f"**{plain(items[0].scale_name)}**")
                 for item in items:
                     st.text(f"• {item.text}")
-                if st.button(ui_text("take.go_to", language, scale=items[0].scale_name),
-                             key=f"take.goto.{step_index}"):
+                if st.button(
+                    ui_text("take.go_to", language, scale=items[0].scale_name),
+                    key=f"take.goto.{step_index}",
+                ):
                     _go(step_key, step_index)
     else:
         st.success(ui_text("take.all_answered", language))
@@ -217,13 +258,22 @@ def _review(store: Any, token: str, state: Any, assessment: Assessment, index: i
         st.caption(ui_text("take.optional_open", language, count=optional_open))
     back, forward = st.columns(2)
     with back:
-        if st.button(ui_text("take.back", language), key="take.back",
-                     icon=":material/arrow_back:", use_container_width=True):
+        if st.button(
+            ui_text("take.back", language),
+            key="take.back",
+            icon=":material/arrow_back:",
+            use_container_width=True,
+        ):
             _go(step_key, index - 1)
     with forward:
-        submit = st.button(ui_text("take.submit", language), type="primary", key="take.submit",
-                           icon=":material/send:", disabled=bool(required_open),
-                           use_container_width=True)
+        submit = st.button(
+            ui_text("take.submit", language),
+            type="primary",
+            key="take.submit",
+            icon=":material/send:",
+            disabled=bool(required_open),
+            use_container_width=True,
+        )
     if required_open:
         st.caption(ui_text("take.submit_blocked", language))
     if submit:

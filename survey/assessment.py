@@ -164,7 +164,9 @@ class Assessment:
             )
         return questions
 
-    def step_answers(self, index: int, values: Mapping[str, Answer | None]) -> dict[str, Answer | None]:
+    def step_answers(
+        self, index: int, values: Mapping[str, Answer | None]
+    ) -> dict[str, Answer | None]:
         """The draft to save for one step: every item of the step, ``None`` where unanswered.
 
         Sending ``None`` removes an answer the respondent cleared, so the stored draft always
@@ -227,8 +229,9 @@ class Assessment:
                     )
         return found
 
-    def localized_open_items(self, answers: Answers, language: str,
-                             *, required_only: bool = True) -> list[OpenItem]:
+    def localized_open_items(
+        self, answers: Answers, language: str, *, required_only: bool = True
+    ) -> list[OpenItem]:
         """:meth:`open_items` with scale names and item texts in ``language``."""
         out = []
         for open_item in self.open_items(answers, required_only=required_only):

@@ -98,8 +98,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "take.review_title": "Prüfen und absenden",
         "take.all_answered": "Alle Aussagen sind beantwortet. Sie können jetzt absenden.",
         "take.open_items": "{count} Aussage(n) brauchen noch eine Antwort:",
-        "take.optional_open": "{count} freiwillige Aussage(n) offen; Sie können trotzdem "
-        "absenden.",
+        "take.optional_open": "{count} freiwillige Aussage(n) offen; Sie können trotzdem absenden.",
         "take.go_to": "Zu „{scale}“",
         "take.submit": "Antworten absenden",
         "take.submit_blocked": "Beantworten Sie vor dem Absenden die oben genannten Aussagen.",

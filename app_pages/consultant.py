@@ -1,0 +1,8 @@
+"""Consultant page (being built)."""
+
+import streamlit as st
+
+from app_pages._common import require_page
+
+require_page("consultant")
+st.title("Consultant")

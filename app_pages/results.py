@@ -1,0 +1,8 @@
+"""Results page (being built)."""
+
+import streamlit as st
+
+from app_pages._common import require_page
+
+require_page("results")
+st.title("Results")

@@ -1,0 +1,106 @@
+"""Shared set-up for the app tests: a real SQLite store in a temporary folder, seeded through
+the store API, and AppTest instances of the real entry point (``streamlit_app.py``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_INSTRUMENTS = ROOT / "tests" / "fixtures" / "instruments"
+PILOT = "pilot-readiness@1.0.0"
+PASSWORD = "correct horse battery staple"
+
+
+def use_fixture_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point the app at a fresh SQLite file and at the test instruments; return the URL."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("COCREATE_DATABASE_URL", url)
+    monkeypatch.setenv("COCREATE_INSTRUMENTS_DIR", str(FIXTURE_INSTRUMENTS))
+    return url
+
+
+def app(page: str | None = None, *, user: Any = None, token: str | None = None) -> AppTest:
+    """The real app, opened on ``page`` (a path such as ``app_pages/results.py``)."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    if user is not None:
+        at.session_state["auth.user"] = user
+    if token is not None:
+        at.query_params["t"] = token
+    if page is not None:
+        at.switch_page(page)
+    return at
+
+
+@dataclass
+class Seeded:
+    """What :func:`seed` created: the store, accounts and invitation tokens."""
+
+    store: Any
+    consultant: Any
+    other_consultant: Any
+    firm_admin: Any
+    researcher: Any
+    admin: Any
+    organisation: Any
+    other_organisation: Any
+    campaign: Any
+    tokens: dict[str, str] = field(default_factory=dict)
+
+
+def seed(url: str) -> Seeded:
+    """Two organisations with one campaign each, every kind of account, three invitations."""
+    from survey.storage import open_store
+
+    store = open_store(url)
+    consultant = store.create_user(
+        "consultant@example.org", PASSWORD, "consultant", name="Casey Consultant"
+    )
+    other = store.create_user("other@example.org", PASSWORD, "consultant", name="Olu Other")
+    admin = store.create_user("admin@example.org", PASSWORD, "admin", name="Ada Admin")
+    researcher = store.create_user(
+        "research@example.org", PASSWORD, "researcher", name="Rae Researcher"
+    )
+    organisation = store.create_organisation(
+        "Acme *Pumps*",
+        industry="Machinery",
+        size_band="250-999",
+        region="Europe",
+        consultant_id=consultant.id,
+    )
+    other_organisation = store.create_organisation(
+        "Borealis Valves",
+        industry="Machinery",
+        size_band="50-249",
+        region="Europe",
+        consultant_id=other.id,
+    )
+    firm_admin = store.create_user(
+        "firm@example.org",
+        PASSWORD,
+        "firm_admin",
+        organisation_id=organisation.id,
+        name="Fran Firm",
+    )
+    campaign = store.create_campaign(organisation.id, "Spring 2026", instruments=[PILOT])
+    store.create_campaign(other_organisation.id, "Borealis 2026", instruments=[PILOT])
+    tokens = {}
+    for role, language in (("sales", "en"), ("rnd", "de"), ("service", "en")):
+        _invitation, token = store.create_invitation(campaign.id, role=role, language=language)
+        tokens[role] = token
+    return Seeded(
+        store,
+        consultant,
+        other,
+        firm_admin,
+        researcher,
+        admin,
+        organisation,
+        other_organisation,
+        campaign,
+        tokens,
+    )
