@@ -1,0 +1,1 @@
+"""Alembic migrations of the collection database (run by :func:`survey.storage.open_store`)."""

@@ -1,0 +1,45 @@
+"""Collection and storage: organisations, campaigns, invitations, drafts, submissions, imports.
+
+SQLite (embedded, the default) or PostgreSQL (shared deployments), one schema migrated with
+Alembic. See ``docs/storage.md`` and ``docs/storage-api.md``.
+"""
+
+from __future__ import annotations
+
+from survey.storage.errors import (
+    AccessDenied,
+    AlreadySubmitted,
+    NotFound,
+    StorageError,
+    SubmissionError,
+)
+from survey.storage.pseudonyms import pseudonym
+from survey.storage.store import (
+    NOT_APPLICABLE,
+    Campaign,
+    Invitation,
+    Organisation,
+    ResponseState,
+    ResponseTable,
+    Store,
+    User,
+    open_store,
+)
+
+__all__ = [
+    "NOT_APPLICABLE",
+    "AccessDenied",
+    "AlreadySubmitted",
+    "Campaign",
+    "Invitation",
+    "NotFound",
+    "Organisation",
+    "ResponseState",
+    "ResponseTable",
+    "StorageError",
+    "Store",
+    "SubmissionError",
+    "User",
+    "open_store",
+    "pseudonym",
+]

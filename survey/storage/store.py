@@ -1,0 +1,1318 @@
+"""The collection store: accounts, organisations, campaigns, invitations, answers and reads.
+
+One :class:`Store` wraps one database (SQLite or PostgreSQL). Every write is one transaction,
+retried as a whole when SQLite reports the database locked or PostgreSQL picks it as a deadlock
+victim, and bumps ``data_version`` so that readers (the app's caches) know the data changed.
+
+Answers are validated against the instrument version the campaign pinned: values must be points of
+the item's response scale, "not applicable" (``"na"``) only where that scale allows it, and a
+submitted response must answer every required item. Nothing invalid is stored, and a submitted
+response never changes again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, Engine, Select, and_, case, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from survey.instrument import Instrument
+from survey.registry import Registry, default_registry
+from survey.storage import models as m
+from survey.storage.engine import make_engine, retrying, upgrade_database
+from survey.storage.errors import (
+    AccessDenied,
+    AlreadySubmitted,
+    NotFound,
+    StorageError,
+    SubmissionError,
+)
+
+T = TypeVar("T")
+
+#: The value that stands for "not applicable" in answers passed in and handed out.
+NOT_APPLICABLE = "na"
+
+_HASHER = PasswordHasher()
+
+
+def utcnow() -> datetime:
+    """Now, as the naive UTC datetime the database stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _to_db_time(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _from_db_time(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(tzinfo=UTC)
+
+
+def token_hash(token: str) -> str:
+    """SHA-256 of an invitation token, the only form in which tokens are stored.
+
+    >>> token_hash("abc")[:16]
+    'ba7816bf8f01cfea'
+    """
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# Records handed out (plain frozen dataclasses, never live ORM objects)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    name: str | None
+    role: str
+    organisation_id: int | None
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: int
+    name: str
+    industry: str
+    size_band: str
+    region: str
+    consultant_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: int
+    organisation_id: int
+    name: str
+    instruments: list[str]
+    sides: tuple[str, ...]
+    opens_at: datetime | None
+    closes_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Invitation:
+    id: int
+    campaign_id: int
+    role: str
+    side: str
+    language: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ResponseState:
+    """Where a respondent stands: their answers per instrument and the status of the whole."""
+
+    invitation: Invitation
+    campaign: Campaign
+    answers: dict[str, dict[str, int | str]]
+    status: str
+    submitted_at: datetime | None
+    response_ids: dict[str, int] = field(default_factory=dict)
+    last_saved_at: datetime | None = None
+
+
+@dataclass
+class ResponseTable:
+    """Responses in the wide form scoring needs.
+
+    ``answers``: index ``response_id``, one float column per item id (NaN: missing or not
+    applicable). ``not_applicable``: booleans of the same shape, True where "not applicable"
+    was chosen. ``respondents``: who answered, index ``response_id``.
+    """
+
+    answers: pd.DataFrame
+    not_applicable: pd.DataFrame
+    respondents: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.answers)
+
+
+RESPONDENT_COLUMNS = [
+    "organisation_id",
+    "organisation",
+    "campaign_id",
+    "campaign",
+    "invitation_id",
+    "role",
+    "side",
+    "language",
+    "instrument",
+    "version",
+    "sha256",
+    "status",
+    "started_at",
+    "submitted_at",
+    "industry",
+    "size_band",
+    "region",
+]
+
+
+def _user(row: Any) -> User:
+    return User(row.id, row.email, row.name, row.role, row.organisation_id)
+
+
+def _organisation(row: Any) -> Organisation:
+    return Organisation(
+        row.id,
+        row.name,
+        row.industry,
+        row.size_band,
+        row.region,
+        row.consultant_id,
+        _from_db_time(row.created_at) or datetime.now(UTC),
+    )
+
+
+def _invitation(row: Any) -> Invitation:
+    return Invitation(
+        row.id,
+        row.campaign_id,
+        row.role,
+        row.side,
+        row.language,
+        _from_db_time(row.created_at) or datetime.now(UTC),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Validation of single answers
+# --------------------------------------------------------------------------------------------
+def check_answer(instrument: Instrument, item_id: str, value: Any) -> tuple[Any, str | None]:
+    """Normalise one answer and say what is wrong with it, if anything.
+
+    Returns ``(value, problem)``: ``value`` is an ``int``, ``"na"`` or ``None`` (remove);
+    ``problem`` is ``None`` when the answer is acceptable.
+
+    Examples
+    --------
+    >>> from survey.storage.store import check_answer
+    >>> inst = _example_instrument()
+    >>> check_answer(inst, "EX-1", "4")
+    (4, None)
+    >>> check_answer(inst, "EX-1", 7)[1]
+    'value 7 is outside the scale 1..5'
+    >>> check_answer(inst, "EX-1", "na")[1]
+    "'not applicable' is not allowed for this item (its scale has no such option)"
+    """
+    try:
+        scale = instrument.scale_of_item(item_id)
+    except KeyError:
+        return value, f"not an item of {instrument.key}"
+    item = next(i for i in scale.items if i.id == item_id)
+    rs = instrument.item_response_scale(item, scale)
+    if value is None:
+        return None, None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in (NOT_APPLICABLE, "n/a", "not applicable"):
+            if not rs.not_applicable:
+                return value, (
+                    "'not applicable' is not allowed for this item (its scale has no such option)"
+                )
+            return NOT_APPLICABLE, None
+        try:
+            value = int(text)
+        except ValueError:
+            return value, f"{value!r} is not a point of the scale {rs.min}..{rs.max}"
+    if isinstance(value, bool):
+        return value, f"{value!r} is not a point of the scale {rs.min}..{rs.max}"
+    if isinstance(value, float | np.floating):
+        if not float(value).is_integer():
+            return value, f"{value!r} is not a whole point of the scale {rs.min}..{rs.max}"
+        value = int(value)
+    if not isinstance(value, int | np.integer):
+        return value, f"{value!r} is not a point of the scale {rs.min}..{rs.max}"
+    value = int(value)
+    if not rs.min <= value <= rs.max:
+        return value, f"value {value} is outside the scale {rs.min}..{rs.max}"
+    return value, None
+
+
+def _example_instrument() -> Instrument:
+    """A two-item instrument for the doctests."""
+    return Instrument.model_validate(
+        {
+            "id": "example",
+            "version": "1.0.0",
+            "title": {"en": "Example"},
+            "description": {"en": "Example"},
+            "languages": ["en"],
+            "response_scales": [
+                {
+                    "id": "agree",
+                    "min": 1,
+                    "max": 5,
+                    "labels": {i: {"en": str(i)} for i in range(1, 6)},
+                }
+            ],
+            "scales": [
+                {
+                    "id": "s",
+                    "name": {"en": "S"},
+                    "definition": {"en": "S"},
+                    "response_scale": "agree",
+                    "items": [
+                        {"id": "EX-1", "text": {"en": "One"}},
+                        {"id": "EX-2", "text": {"en": "Two"}},
+                    ],
+                }
+            ],
+            "stages": [
+                {
+                    "stage": 1,
+                    "id": "one",
+                    "name": {"en": "One"},
+                    "min_index": 0,
+                    "narrative": {"en": "x"},
+                }
+            ],
+            "changelog": [{"version": "1.0.0", "date": "2026-01-01", "changes": ["first"]}],
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The store
+# --------------------------------------------------------------------------------------------
+class Store:
+    """All reads and writes of the collection database.
+
+    Create it with :func:`open_store`. Safe to share between threads; several processes (app
+    instances) may open the same database.
+    """
+
+    def __init__(self, engine: Engine, registry: Registry | None = None) -> None:
+        self.engine = engine
+        self._registry = registry
+
+    # -- plumbing -----------------------------------------------------------------------------
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = default_registry()
+        return self._registry
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        """Release every connection (SQLite then folds its WAL back into the file)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def write(self, action: Callable[[Connection], T]) -> T:
+        """Run ``action`` in one write transaction (retried whole on lock errors)."""
+
+        def attempt() -> T:
+            with self.engine.connect().execution_options(cocreate_write=True) as conn:
+                with conn.begin():
+                    result = action(conn)
+                    conn.execute(
+                        update(m.Meta)
+                        .where(m.Meta.key == "data_version")
+                        .values(value=m.Meta.value + 1)
+                    )
+                return result
+
+        return retrying(attempt)
+
+    def read(self, action: Callable[[Connection], T]) -> T:
+        def attempt() -> T:
+            with self.engine.connect() as conn:
+                return action(conn)
+
+        return retrying(attempt)
+
+    def _insert_ignore(self, table: Any) -> Any:
+        dialect = postgresql if self.dialect == "postgresql" else sqlite
+        return dialect.insert(table)
+
+    def data_version(self) -> int:
+        """A number that grows with every write: the app keys its caches on it."""
+        return self.read(
+            lambda conn: int(
+                conn.execute(select(m.Meta.value).where(m.Meta.key == "data_version")).scalar_one()
+            )
+        )
+
+    def instrument(self, ref: str) -> Instrument:
+        """An instrument version from the registry (``ValueError`` when unknown)."""
+        return self.registry.get(ref)
+
+    # -- accounts -----------------------------------------------------------------------------
+    def create_user(
+        self,
+        email: str,
+        password: str,
+        role: str,
+        *,
+        organisation_id: int | None = None,
+        name: str | None = None,
+    ) -> User:
+        """Create an account; the password is kept only as an argon2id hash."""
+        email = email.strip().lower()
+        if role not in m.USER_ROLES:
+            raise ValueError(f"role {role!r} is not one of {', '.join(m.USER_ROLES)}")
+        if "@" not in email:
+            raise ValueError(f"{email!r} is not an e-mail address")
+        if len(password) < 8:
+            raise ValueError("the password needs at least 8 characters")
+        if role == "firm_admin" and organisation_id is None:
+            raise ValueError("a firm_admin account needs organisation_id")
+        password_hash = _HASHER.hash(password)
+
+        def action(conn: Connection) -> User:
+            if conn.execute(select(m.User.id).where(m.User.email == email)).first():
+                raise ValueError(f"an account for {email} exists already")
+            if organisation_id is not None:
+                self._organisation_row(conn, organisation_id)
+            user_id = conn.execute(
+                insert(m.User)
+                .values(
+                    email=email,
+                    name=name,
+                    role=role,
+                    password_hash=password_hash,
+                    organisation_id=organisation_id,
+                    created_at=utcnow(),
+                )
+                .returning(m.User.id)
+            ).scalar_one()
+            return User(user_id, email, name, role, organisation_id)
+
+        return self.write(action)
+
+    def authenticate(self, email: str, password: str) -> User | None:
+        """The account for ``email`` if ``password`` matches, else ``None``."""
+        email = email.strip().lower()
+        row = self.read(
+            lambda conn: conn.execute(select(m.User.__table__).where(m.User.email == email)).first()
+        )
+        if row is None:
+            # Spend the same time as a real check, so that timing does not reveal accounts.
+            _HASHER.hash(password)
+            return None
+        try:
+            _HASHER.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return _user(row)
+
+    def users(self) -> list[User]:
+        rows = self.read(
+            lambda conn: conn.execute(select(m.User.__table__).order_by(m.User.id)).all()
+        )
+        return [_user(row) for row in rows]
+
+    def user(self, email: str) -> User:
+        email = email.strip().lower()
+        row = self.read(
+            lambda conn: conn.execute(select(m.User.__table__).where(m.User.email == email)).first()
+        )
+        if row is None:
+            raise NotFound(f"no account for {email}")
+        return _user(row)
+
+    # -- organisations ------------------------------------------------------------------------
+    def create_organisation(
+        self,
+        name: str,
+        *,
+        industry: str,
+        size_band: str,
+        region: str,
+        consultant_id: int | None = None,
+    ) -> Organisation:
+        name = name.strip()
+        if not name:
+            raise ValueError("an organisation needs a name")
+
+        def action(conn: Connection) -> Organisation:
+            if conn.execute(select(m.Organisation.id).where(m.Organisation.name == name)).first():
+                raise ValueError(f"an organisation named {name!r} exists already")
+            if consultant_id is not None:
+                role = conn.execute(select(m.User.role).where(m.User.id == consultant_id)).first()
+                if role is None or role[0] != "consultant":
+                    raise ValueError(f"user {consultant_id} is not a consultant account")
+            now = utcnow()
+            org_id = conn.execute(
+                insert(m.Organisation)
+                .values(
+                    name=name,
+                    industry=industry,
+                    size_band=size_band,
+                    region=region,
+                    consultant_id=consultant_id,
+                    created_at=now,
+                )
+                .returning(m.Organisation.id)
+            ).scalar_one()
+            return Organisation(
+                org_id, name, industry, size_band, region, consultant_id, now.replace(tzinfo=UTC)
+            )
+
+        return self.write(action)
+
+    def visible_organisations(self, user: User | None) -> list[Organisation]:
+        """What ``user`` may see: admins and researchers everything, consultants their clients,
+        firm admins their own organisation; ``None`` (system use) everything."""
+        query = select(m.Organisation.__table__).order_by(m.Organisation.name)
+        if user is not None:
+            if user.role == "consultant":
+                query = query.where(m.Organisation.consultant_id == user.id)
+            elif user.role == "firm_admin":
+                query = query.where(m.Organisation.id == user.organisation_id)
+            elif user.role not in ("admin", "researcher"):
+                return []
+        rows = self.read(lambda conn: conn.execute(query).all())
+        return [_organisation(row) for row in rows]
+
+    def organisations(self, *, user: User | None = None) -> list[Organisation]:
+        return self.visible_organisations(user)
+
+    def require_access(self, user: User | None, organisation_id: int) -> None:
+        """Raise :class:`AccessDenied` unless ``user`` may see the organisation."""
+        if user is None or user.role in ("admin", "researcher"):
+            return
+        if not any(org.id == organisation_id for org in self.visible_organisations(user)):
+            raise AccessDenied(f"{user.email} may not see organisation {organisation_id}")
+
+    def _organisation_row(self, conn: Connection, key: int | str) -> Any:
+        table = m.Organisation.__table__
+        if isinstance(key, int):
+            row = conn.execute(select(table).where(m.Organisation.id == key)).first()
+        else:
+            row = conn.execute(select(table).where(m.Organisation.name == key)).first()
+        if row is None:
+            raise NotFound(f"no organisation {key!r}")
+        return row
+
+    def organisation(self, key: int | str) -> Organisation:
+        """An organisation by id or by name."""
+        return _organisation(self.read(lambda conn: self._organisation_row(conn, key)))
+
+    # -- campaigns ----------------------------------------------------------------------------
+    def create_campaign(
+        self,
+        organisation_id: int,
+        name: str,
+        *,
+        instruments: Sequence[str],
+        sides: Iterable[str] = ("self",),
+        opens_at: datetime | None = None,
+        closes_at: datetime | None = None,
+    ) -> Campaign:
+        """A campaign pinning instrument versions (``id`` means the newest version now)."""
+        sides = tuple(sides)
+        bad = [side for side in sides if side not in m.SIDES]
+        if bad or not sides:
+            raise ValueError(f"sides must be a non-empty subset of {', '.join(m.SIDES)}")
+        if not instruments:
+            raise ValueError("a campaign needs at least one instrument")
+        pinned = [self.instrument(ref) for ref in instruments]
+        if len({inst.id for inst in pinned}) != len(pinned):
+            raise ValueError("a campaign uses one version of each instrument")
+        if opens_at and closes_at and _to_db_time(closes_at) <= _to_db_time(opens_at):  # type: ignore[operator]
+            raise ValueError("closes_at must be after opens_at")
+
+        def action(conn: Connection) -> Campaign:
+            self._organisation_row(conn, organisation_id)
+            exists = conn.execute(
+                select(m.Campaign.id).where(
+                    m.Campaign.organisation_id == organisation_id, m.Campaign.name == name
+                )
+            ).first()
+            if exists:
+                raise ValueError(f"the organisation has a campaign named {name!r} already")
+            now = utcnow()
+            campaign_id = conn.execute(
+                insert(m.Campaign)
+                .values(
+                    organisation_id=organisation_id,
+                    name=name,
+                    sides=",".join(sides),
+                    opens_at=_to_db_time(opens_at),
+                    closes_at=_to_db_time(closes_at),
+                    created_at=now,
+                )
+                .returning(m.Campaign.id)
+            ).scalar_one()
+            conn.execute(
+                insert(m.CampaignInstrument),
+                [
+                    {
+                        "campaign_id": campaign_id,
+                        "instrument_id": inst.id,
+                        "version": inst.version,
+                        "sha256": inst.sha256,
+                        "position": position,
+                    }
+                    for position, inst in enumerate(pinned)
+                ],
+            )
+            return self._campaign(conn, campaign_id)
+
+        return self.write(action)
+
+    def _campaign(self, conn: Connection, campaign_id: int) -> Campaign:
+        found = self._campaigns(conn, [m.Campaign.id == campaign_id])
+        if not found:
+            raise NotFound(f"no campaign {campaign_id}")
+        return found[0]
+
+    def _campaigns(self, conn: Connection, where: list[Any]) -> list[Campaign]:
+        rows = conn.execute(
+            select(m.Campaign.__table__).where(*where).order_by(m.Campaign.id)
+        ).all()
+        if not rows:
+            return []
+        pins = conn.execute(
+            select(m.CampaignInstrument.__table__)
+            .where(m.CampaignInstrument.campaign_id.in_([row.id for row in rows]))
+            .order_by(m.CampaignInstrument.campaign_id, m.CampaignInstrument.position)
+        ).all()
+        refs: dict[int, list[str]] = {}
+        for pin in pins:
+            refs.setdefault(pin.campaign_id, []).append(f"{pin.instrument_id}@{pin.version}")
+        return [
+            Campaign(
+                row.id,
+                row.organisation_id,
+                row.name,
+                refs.get(row.id, []),
+                tuple(row.sides.split(",")),
+                _from_db_time(row.opens_at),
+                _from_db_time(row.closes_at),
+                _from_db_time(row.created_at) or datetime.now(UTC),
+            )
+            for row in rows
+        ]
+
+    def campaigns(self, organisation_id: int | None = None) -> list[Campaign]:
+        where = [] if organisation_id is None else [m.Campaign.organisation_id == organisation_id]
+        return self.read(lambda conn: self._campaigns(conn, where))
+
+    def campaign(self, campaign_id: int) -> Campaign:
+        return self.read(lambda conn: self._campaign(conn, campaign_id))
+
+    def _pins(self, conn: Connection, campaign_id: int) -> list[Any]:
+        return list(
+            conn.execute(
+                select(m.CampaignInstrument.__table__)
+                .where(m.CampaignInstrument.campaign_id == campaign_id)
+                .order_by(m.CampaignInstrument.position)
+            ).all()
+        )
+
+    # -- invitations --------------------------------------------------------------------------
+    def create_invitation(
+        self,
+        campaign_id: int,
+        *,
+        role: str,
+        side: str = "self",
+        language: str = "en",
+        email: str | None = None,
+    ) -> tuple[Invitation, str]:
+        """A new invitation and its token (returned only here; only its hash is stored)."""
+        if role not in m.RESPONDENT_ROLES:
+            raise ValueError(f"role {role!r} is not one of {', '.join(m.RESPONDENT_ROLES)}")
+        if side not in m.SIDES:
+            raise ValueError(f"side {side!r} is not one of {', '.join(m.SIDES)}")
+        token = secrets.token_urlsafe(32)  # 256 bits
+
+        def action(conn: Connection) -> Invitation:
+            campaign = self._campaign(conn, campaign_id)
+            if side not in campaign.sides:
+                raise ValueError(
+                    f"campaign {campaign.name!r} collects {', '.join(campaign.sides)} views, "
+                    f"not {side!r}"
+                )
+            now = utcnow()
+            invitation_id = conn.execute(
+                insert(m.Invitation)
+                .values(
+                    campaign_id=campaign_id,
+                    token_hash=token_hash(token),
+                    role=role,
+                    side=side,
+                    language=language,
+                    created_at=now,
+                )
+                .returning(m.Invitation.id)
+            ).scalar_one()
+            if email:
+                conn.execute(
+                    insert(m.InvitationContact).values(invitation_id=invitation_id, email=email)
+                )
+            return Invitation(
+                invitation_id, campaign_id, role, side, language, now.replace(tzinfo=UTC)
+            )
+
+        return self.write(action), token
+
+    def _invitation_row(self, conn: Connection, token: str) -> Any:
+        if not isinstance(token, str) or not token:
+            raise NotFound("no invitation for this link")
+        row = conn.execute(
+            select(m.Invitation.__table__).where(m.Invitation.token_hash == token_hash(token))
+        ).first()
+        if row is None:
+            raise NotFound("no invitation for this link; check that it was copied completely")
+        return row
+
+    def invitation_by_token(self, token: str) -> Invitation:
+        return _invitation(self.read(lambda conn: self._invitation_row(conn, token)))
+
+    def invitations(self, campaign_id: int) -> list[Invitation]:
+        rows = self.read(
+            lambda conn: conn.execute(
+                select(m.Invitation.__table__)
+                .where(m.Invitation.campaign_id == campaign_id)
+                .order_by(m.Invitation.id)
+            ).all()
+        )
+        return [_invitation(row) for row in rows]
+
+    def invitation_email(self, invitation_id: int) -> str | None:
+        return self.read(
+            lambda conn: conn.execute(
+                select(m.InvitationContact.email).where(
+                    m.InvitationContact.invitation_id == invitation_id
+                )
+            ).scalar()
+        )
+
+    def set_language(self, token: str, language: str) -> None:
+        def action(conn: Connection) -> None:
+            row = self._invitation_row(conn, token)
+            conn.execute(
+                update(m.Invitation).where(m.Invitation.id == row.id).values(language=language)
+            )
+
+        self.write(action)
+
+    # -- answering ----------------------------------------------------------------------------
+    def _state(self, conn: Connection, invitation_row: Any) -> ResponseState:
+        campaign = self._campaign(conn, invitation_row.campaign_id)
+        responses = conn.execute(
+            select(m.Response.__table__).where(m.Response.invitation_id == invitation_row.id)
+        ).all()
+        by_id = {row.id: f"{row.instrument_id}@{row.version}" for row in responses}
+        answers: dict[str, dict[str, int | str]] = {ref: {} for ref in campaign.instruments}
+        if responses:
+            rows = conn.execute(
+                select(m.Answer.response_id, m.Answer.item_id, m.Answer.value).where(
+                    m.Answer.response_id.in_(list(by_id))
+                )
+            ).all()
+            for response_id, item_id, value in rows:
+                answers.setdefault(by_id[response_id], {})[item_id] = (
+                    NOT_APPLICABLE if value is None else int(value)
+                )
+        statuses = {row.status for row in responses}
+        submitted = [row.submitted_at for row in responses if row.submitted_at is not None]
+        if not responses:
+            status = "new"
+        elif statuses == {"submitted"} and len(responses) >= len(campaign.instruments):
+            status = "submitted"
+        else:
+            status = "draft"
+        saved = [row.last_saved_at for row in responses]
+        return ResponseState(
+            invitation=_invitation(invitation_row),
+            campaign=campaign,
+            answers=answers,
+            status=status,
+            submitted_at=_from_db_time(max(submitted)) if status == "submitted" else None,
+            response_ids={ref: rid for rid, ref in by_id.items()},
+            last_saved_at=_from_db_time(max(saved)) if saved else None,
+        )
+
+    def resume(self, token: str) -> ResponseState:
+        """Everything a respondent saved so far, to continue exactly where they stopped."""
+        return self.read(lambda conn: self._state(conn, self._invitation_row(conn, token)))
+
+    def _pin_for(self, pins: list[Any], ref: str) -> Any:
+        instrument_id, _, version = ref.partition("@")
+        for pin in pins:
+            if pin.instrument_id == instrument_id and (not version or pin.version == version):
+                return pin
+        used = ", ".join(f"{p.instrument_id}@{p.version}" for p in pins)
+        raise SubmissionError(
+            [{"item": None, "instrument": ref, "problem": f"this campaign uses {used}, not {ref}"}]
+        )
+
+    def _pinned_instrument(self, pin: Any) -> Instrument:
+        instrument = self.instrument(f"{pin.instrument_id}@{pin.version}")
+        if instrument.sha256 != pin.sha256:
+            raise StorageError(
+                f"{instrument.key} changed since the campaign pinned it (sha256 "
+                f"{pin.sha256[:12]}... now {instrument.sha256[:12]}...): published instrument "
+                "versions must not be edited; restore the file"
+            )
+        return instrument
+
+    @staticmethod
+    def _check_window(campaign: Campaign) -> None:
+        now = datetime.now(UTC)
+        if campaign.opens_at and now < campaign.opens_at:
+            raise SubmissionError(
+                [{"item": None, "problem": f"the campaign opens on {campaign.opens_at:%Y-%m-%d}"}]
+            )
+        if campaign.closes_at and now > campaign.closes_at:
+            raise SubmissionError(
+                [{"item": None, "problem": f"the campaign closed on {campaign.closes_at:%Y-%m-%d}"}]
+            )
+
+    def _response_for_update(
+        self, conn: Connection, invitation_row: Any, pin: Any, now: datetime
+    ) -> Any:
+        """The invitation's response to a pinned instrument, created if new, locked for update."""
+        conn.execute(
+            self._insert_ignore(m.Response.__table__)
+            .values(
+                invitation_id=invitation_row.id,
+                campaign_id=invitation_row.campaign_id,
+                instrument_id=pin.instrument_id,
+                version=pin.version,
+                sha256=pin.sha256,
+                status="draft",
+                started_at=now,
+                last_saved_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+        return conn.execute(
+            select(m.Response.__table__)
+            .where(
+                m.Response.invitation_id == invitation_row.id,
+                m.Response.instrument_id == pin.instrument_id,
+                m.Response.version == pin.version,
+            )
+            .with_for_update()
+        ).one()
+
+    def save_draft(
+        self, token: str, instrument_ref: str, answers: Mapping[str, int | str | None]
+    ) -> ResponseState:
+        """Save some answers of a draft (``None`` removes one, ``"na"`` = not applicable).
+
+        Raises :class:`SubmissionError` listing every invalid answer; then nothing is stored.
+        """
+
+        def action(conn: Connection) -> ResponseState:
+            invitation_row = self._invitation_row(conn, token)
+            campaign = self._campaign(conn, invitation_row.campaign_id)
+            pin = self._pin_for(self._pins(conn, campaign.id), instrument_ref)
+            instrument = self._pinned_instrument(pin)
+            clean: dict[str, Any] = {}
+            problems = []
+            for item_id, raw in answers.items():
+                value, problem = check_answer(instrument, item_id, raw)
+                if problem:
+                    problems.append(
+                        {
+                            "item": item_id,
+                            "instrument": instrument.key,
+                            "value": raw,
+                            "problem": problem,
+                        }
+                    )
+                clean[item_id] = value
+            if problems:
+                raise SubmissionError(problems)
+            self._check_window(campaign)
+            now = utcnow()
+            response = self._response_for_update(conn, invitation_row, pin, now)
+            if response.status != "draft":
+                raise AlreadySubmitted(
+                    [
+                        {
+                            "item": None,
+                            "instrument": instrument.key,
+                            "problem": "this response was submitted and can no longer change",
+                        }
+                    ]
+                )
+            if clean:
+                conn.execute(
+                    delete(m.Answer).where(
+                        m.Answer.response_id == response.id, m.Answer.item_id.in_(list(clean))
+                    )
+                )
+                rows = [
+                    {
+                        "response_id": response.id,
+                        "item_id": item_id,
+                        "value": None if value == NOT_APPLICABLE else value,
+                        "not_applicable": value == NOT_APPLICABLE,
+                    }
+                    for item_id, value in clean.items()
+                    if value is not None
+                ]
+                if rows:
+                    conn.execute(insert(m.Answer), rows)
+            conn.execute(
+                update(m.Response).where(m.Response.id == response.id).values(last_saved_at=now)
+            )
+            return self._state(conn, invitation_row)
+
+        return self.write(action)
+
+    def submit(self, token: str) -> ResponseState:
+        """Validate and freeze every response of the invitation, in one transaction.
+
+        Idempotent: submitting again returns the stored state and changes nothing.
+        """
+
+        def action(conn: Connection) -> ResponseState:
+            invitation_row = self._invitation_row(conn, token)
+            state = self._state(conn, invitation_row)
+            if state.status == "submitted":
+                return state
+            self._check_window(state.campaign)
+            now = utcnow()
+            problems: list[dict[str, Any]] = []
+            to_freeze = []
+            for pin in self._pins(conn, invitation_row.campaign_id):
+                instrument = self._pinned_instrument(pin)
+                response = self._response_for_update(conn, invitation_row, pin, now)
+                if response.status == "submitted":
+                    continue
+                to_freeze.append(response.id)
+                stored = {
+                    row.item_id: (NOT_APPLICABLE if row.value is None else row.value)
+                    for row in conn.execute(
+                        select(m.Answer.item_id, m.Answer.value).where(
+                            m.Answer.response_id == response.id
+                        )
+                    )
+                }
+                problems.extend(_response_problems(instrument, stored))
+            if problems:
+                raise SubmissionError(problems)
+            conn.execute(
+                update(m.Response)
+                .where(m.Response.id.in_(to_freeze), m.Response.status == "draft")
+                .values(status="submitted", submitted_at=now, last_saved_at=now)
+            )
+            return self._state(conn, invitation_row)
+
+        return self.write(action)
+
+    # -- reads for analysis -------------------------------------------------------------------
+    def _response_query(
+        self,
+        *,
+        instrument: str | None,
+        campaign_id: int | None,
+        organisation_id: int | None,
+        side: str | None,
+        submitted_from: datetime | None,
+        submitted_to: datetime | None,
+        include_drafts: bool,
+    ) -> Select[Any]:
+        r, i, c, o = (
+            m.Response.__table__,
+            m.Invitation.__table__,
+            m.Campaign.__table__,
+            m.Organisation.__table__,
+        )
+        query = (
+            select(
+                r.c.id.label("response_id"),
+                o.c.id.label("organisation_id"),
+                o.c.name.label("organisation"),
+                c.c.id.label("campaign_id"),
+                c.c.name.label("campaign"),
+                i.c.id.label("invitation_id"),
+                i.c.role,
+                i.c.side,
+                i.c.language,
+                r.c.instrument_id.label("instrument"),
+                r.c.version,
+                r.c.sha256,
+                r.c.status,
+                r.c.started_at,
+                r.c.submitted_at,
+                o.c.industry,
+                o.c.size_band,
+                o.c.region,
+            )
+            .select_from(r)
+            .join(i, i.c.id == r.c.invitation_id)
+            .join(c, c.c.id == r.c.campaign_id)
+            .join(o, o.c.id == c.c.organisation_id)
+        )
+        conditions = []
+        if instrument:
+            instrument_id, _, version = instrument.partition("@")
+            conditions.append(r.c.instrument_id == instrument_id)
+            if version:
+                conditions.append(r.c.version == version)
+        if campaign_id is not None:
+            conditions.append(r.c.campaign_id == campaign_id)
+        if organisation_id is not None:
+            conditions.append(c.c.organisation_id == organisation_id)
+        if side is not None:
+            conditions.append(i.c.side == side)
+        if submitted_from is not None:
+            conditions.append(r.c.submitted_at >= _to_db_time(submitted_from))
+        if submitted_to is not None:
+            conditions.append(r.c.submitted_at <= _to_db_time(submitted_to))
+        if not include_drafts:
+            conditions.append(r.c.status == "submitted")
+        return query.where(and_(*conditions)) if conditions else query
+
+    def responses(
+        self,
+        *,
+        instrument: str | None = None,
+        campaign_id: int | None = None,
+        organisation_id: int | None = None,
+        side: str | None = None,
+        submitted_from: datetime | None = None,
+        submitted_to: datetime | None = None,
+        include_drafts: bool = False,
+    ) -> ResponseTable:
+        """Responses as a wide table (``instrument``: ``id`` (all versions) or ``id@version``)."""
+        query = self._response_query(
+            instrument=instrument,
+            campaign_id=campaign_id,
+            organisation_id=organisation_id,
+            side=side,
+            submitted_from=submitted_from,
+            submitted_to=submitted_to,
+            include_drafts=include_drafts,
+        ).order_by(m.Response.id)
+        sub = query.subquery()
+        answer_query = (
+            select(m.Answer.response_id, m.Answer.item_id, m.Answer.value)
+            .join(sub, sub.c.response_id == m.Answer.response_id)
+            .order_by(m.Answer.response_id)
+        )
+
+        def action(conn: Connection) -> tuple[list[Any], list[Any]]:
+            return list(conn.execute(query).all()), list(conn.execute(answer_query).all())
+
+        respondent_rows, answer_rows = self.read(action)
+        return self._table(respondent_rows, answer_rows)
+
+    def _item_order(self, versions: Iterable[tuple[str, str]], seen: Iterable[str]) -> list[str]:
+        order: list[str] = []
+        for instrument_id, version in sorted(set(versions)):
+            try:
+                order.extend(self.instrument(f"{instrument_id}@{version}").item_ids)
+            except ValueError:
+                continue
+        known = set(order)
+        order = list(dict.fromkeys(order))
+        return order + sorted(set(seen) - known)
+
+    def _table(self, respondent_rows: list[Any], answer_rows: list[Any]) -> ResponseTable:
+        respondents = pd.DataFrame(
+            [tuple(row) for row in respondent_rows], columns=["response_id", *RESPONDENT_COLUMNS]
+        ).set_index("response_id")
+        for column in ("started_at", "submitted_at"):
+            respondents[column] = pd.to_datetime(respondents[column], utc=True)
+        index = respondents.index
+        if answer_rows:
+            response_ids, item_ids, values = zip(*answer_rows, strict=True)
+        else:
+            response_ids, item_ids, values = (), (), ()
+        item_codes, item_names = pd.factorize(pd.Index(item_ids, dtype=object))
+        order = self._item_order(
+            zip(respondents["instrument"], respondents["version"], strict=True), item_names
+        )
+        column_of = {name: position for position, name in enumerate(order)}
+        remap = np.array([column_of[name] for name in item_names], dtype=np.int64)
+        rows = index.get_indexer(pd.Index(response_ids, dtype="int64"))
+        cols = remap[item_codes] if len(item_codes) else np.array([], dtype=np.int64)
+        value_array = np.array([np.nan if v is None else v for v in values], dtype=float)
+        data = np.full((len(index), len(order)), np.nan)
+        na = np.zeros((len(index), len(order)), dtype=bool)
+        data[rows, cols] = value_array
+        na[rows, cols] = np.isnan(value_array)
+        columns = pd.Index(order, name="item")
+        return ResponseTable(
+            answers=pd.DataFrame(data, index=index, columns=columns),
+            not_applicable=pd.DataFrame(na, index=index, columns=columns),
+            respondents=respondents,
+        )
+
+    def campaign_progress(self, campaign_id: int) -> pd.DataFrame:
+        """Per role and side: invitations sent, started (anything saved) and submitted."""
+        i, r = m.Invitation.__table__, m.Response.__table__
+
+        def action(conn: Connection) -> list[Any]:
+            self._campaign(conn, campaign_id)
+            per_invitation = (
+                select(
+                    i.c.id,
+                    i.c.role,
+                    i.c.side,
+                    func.count(r.c.id).label("n"),
+                    func.sum(case((r.c.status == "submitted", 1), else_=0)).label("done"),
+                )
+                .select_from(i)
+                .outerjoin(r, r.c.invitation_id == i.c.id)
+                .where(i.c.campaign_id == campaign_id)
+                .group_by(i.c.id, i.c.role, i.c.side)
+                .subquery()
+            )
+            return list(
+                conn.execute(
+                    select(
+                        per_invitation.c.role,
+                        per_invitation.c.side,
+                        per_invitation.c.n,
+                        per_invitation.c.done,
+                    )
+                ).all()
+            )
+
+        rows = self.read(action)
+        frame = pd.DataFrame(rows, columns=["role", "side", "n", "done"])
+        frame["done"] = frame["done"].fillna(0)
+        frame["invited"] = 1
+        frame["started"] = (frame["n"] > 0).astype(int)
+        frame["submitted"] = ((frame["n"] > 0) & (frame["done"] == frame["n"])).astype(int)
+        out = (
+            frame.groupby(["role", "side"], as_index=False)[["invited", "started", "submitted"]]
+            .sum()
+            .sort_values(["side", "role"], ignore_index=True)
+        )
+        return out.astype({"invited": int, "started": int, "submitted": int})
+
+    # -- erasure ------------------------------------------------------------------------------
+    def _record_erasure(
+        self,
+        conn: Connection,
+        kind: str,
+        target_id: int,
+        counts: dict[str, int],
+        by: str | None,
+        reason: str | None,
+    ) -> dict[str, int]:
+        conn.execute(
+            insert(m.ErasureRecord).values(
+                kind=kind,
+                target_id=target_id,
+                erased_by=by,
+                reason=reason,
+                counts=json.dumps(counts, sort_keys=True),
+                erased_at=utcnow(),
+            )
+        )
+        return counts
+
+    @staticmethod
+    def _delete_responses(conn: Connection, response_ids: Select[Any]) -> dict[str, int]:
+        answers = conn.execute(delete(m.Answer).where(m.Answer.response_id.in_(response_ids)))
+        responses = conn.execute(delete(m.Response).where(m.Response.id.in_(response_ids)))
+        return {"answers": answers.rowcount, "responses": responses.rowcount}
+
+    def erase_response(
+        self, response_id: int, *, by: str | None = None, reason: str | None = None
+    ) -> dict[str, int]:
+        """Delete one response and its answers; returns rows deleted per table."""
+
+        def action(conn: Connection) -> dict[str, int]:
+            if (
+                conn.execute(select(m.Response.id).where(m.Response.id == response_id)).first()
+                is None
+            ):
+                raise NotFound(f"no response {response_id}")
+            ids = select(m.Response.id).where(m.Response.id == response_id)
+            counts = self._delete_responses(conn, ids)
+            return self._record_erasure(conn, "response", response_id, counts, by, reason)
+
+        return self.write(action)
+
+    def erase_invitation(
+        self, invitation_id: int, *, by: str | None = None, reason: str | None = None
+    ) -> dict[str, int]:
+        """Delete one respondent: their answers, responses, contact and invitation."""
+
+        def action(conn: Connection) -> dict[str, int]:
+            if (
+                conn.execute(
+                    select(m.Invitation.id).where(m.Invitation.id == invitation_id)
+                ).first()
+                is None
+            ):
+                raise NotFound(f"no invitation {invitation_id}")
+            ids = select(m.Response.id).where(m.Response.invitation_id == invitation_id)
+            counts = self._delete_responses(conn, ids)
+            counts["invitation_contacts"] = conn.execute(
+                delete(m.InvitationContact).where(
+                    m.InvitationContact.invitation_id == invitation_id
+                )
+            ).rowcount
+            counts["invitations"] = conn.execute(
+                delete(m.Invitation).where(m.Invitation.id == invitation_id)
+            ).rowcount
+            return self._record_erasure(conn, "invitation", invitation_id, counts, by, reason)
+
+        return self.write(action)
+
+    def erase_organisation(
+        self, organisation_id: int, *, by: str | None = None, reason: str | None = None
+    ) -> dict[str, int]:
+        """Delete an organisation with everything collected for it and its firm admin accounts."""
+
+        def action(conn: Connection) -> dict[str, int]:
+            self._organisation_row(conn, organisation_id)
+            campaign_ids = select(m.Campaign.id).where(
+                m.Campaign.organisation_id == organisation_id
+            )
+            invitation_ids = select(m.Invitation.id).where(
+                m.Invitation.campaign_id.in_(campaign_ids)
+            )
+            counts = self._delete_responses(
+                conn, select(m.Response.id).where(m.Response.campaign_id.in_(campaign_ids))
+            )
+            steps: list[tuple[str, Any]] = [
+                (
+                    "invitation_contacts",
+                    delete(m.InvitationContact).where(
+                        m.InvitationContact.invitation_id.in_(invitation_ids)
+                    ),
+                ),
+                (
+                    "invitations",
+                    delete(m.Invitation).where(m.Invitation.campaign_id.in_(campaign_ids)),
+                ),
+                ("imports", delete(m.Import).where(m.Import.campaign_id.in_(campaign_ids))),
+                (
+                    "campaign_instruments",
+                    delete(m.CampaignInstrument).where(
+                        m.CampaignInstrument.campaign_id.in_(campaign_ids)
+                    ),
+                ),
+                (
+                    "campaigns",
+                    delete(m.Campaign).where(m.Campaign.organisation_id == organisation_id),
+                ),
+                (
+                    "users",
+                    delete(m.User).where(
+                        m.User.organisation_id == organisation_id, m.User.role == "firm_admin"
+                    ),
+                ),
+                (
+                    "organisations",
+                    delete(m.Organisation).where(m.Organisation.id == organisation_id),
+                ),
+            ]
+            for name, statement in steps:
+                counts[name] = conn.execute(statement).rowcount
+            # Other accounts that pointed at the organisation keep existing, detached.
+            conn.execute(
+                update(m.User)
+                .where(m.User.organisation_id == organisation_id)
+                .values(organisation_id=None)
+            )
+            return self._record_erasure(conn, "organisation", organisation_id, counts, by, reason)
+
+        return self.write(action)
+
+    def erasures(self) -> pd.DataFrame:
+        """The record of every erasure: kind, target_id, erased_by, reason, counts, erased_at."""
+        rows = self.read(
+            lambda conn: conn.execute(
+                select(m.ErasureRecord.__table__).order_by(m.ErasureRecord.id)
+            ).all()
+        )
+        frame = pd.DataFrame(
+            [tuple(row) for row in rows],
+            columns=["id", "kind", "target_id", "erased_by", "reason", "counts", "erased_at"],
+        )
+        frame["counts"] = [json.loads(c) for c in frame["counts"]]
+        return frame
+
+    def table_counts(self) -> dict[str, int]:
+        """Rows per table (for checks and the CLI)."""
+
+        def action(conn: Connection) -> dict[str, int]:
+            return {
+                table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                for table in m.Base.metadata.sorted_tables
+            }
+
+        return self.read(action)
+
+
+def _response_problems(instrument: Instrument, stored: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Everything that keeps ``stored`` answers from being a complete, valid response."""
+    problems = []
+    for scale in instrument.scales:
+        for item in scale.items:
+            value = stored.get(item.id)
+            if value is None:
+                if item.required:
+                    problems.append(
+                        {
+                            "item": item.id,
+                            "instrument": instrument.key,
+                            "problem": "required item is not answered",
+                        }
+                    )
+                continue
+            _, problem = check_answer(instrument, item.id, value)
+            if problem:
+                problems.append(
+                    {
+                        "item": item.id,
+                        "instrument": instrument.key,
+                        "value": value,
+                        "problem": problem,
+                    }
+                )
+    for item_id in stored:
+        if item_id not in set(instrument.item_ids):
+            problems.append(
+                {
+                    "item": item_id,
+                    "instrument": instrument.key,
+                    "problem": f"not an item of {instrument.key}",
+                }
+            )
+    return problems
+
+
+def open_store(url: str | None = None, *, registry: Registry | None = None) -> Store:
+    """Open (creating and migrating when needed) the database at ``url``.
+
+    ``url`` ``None`` uses ``COCREATE_DATABASE_URL``, else the embedded SQLite file.
+    """
+    engine = make_engine(url)
+    upgrade_database(engine)
+    return Store(engine, registry)
