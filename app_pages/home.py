@@ -20,7 +20,7 @@ with left, st.container(border=True):
     st.markdown("**Respondents**")
     st.write("Open the link in your invitation, or enter its code.")
     st.page_link(
-        "app_pages/take_assessment.py", label="Take the assessment", icon=":material/edit_note:"
+        "app_pages/assessment.py", label="Take the assessment", icon=":material/edit_note:"
     )
 with middle, st.container(border=True):
     st.markdown("**Firms and consultants**")
@@ -48,6 +48,6 @@ rows = [
     for instrument in registry().latest()
 ]
 if rows:
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    st.dataframe(rows, hide_index=True, width="stretch")
 else:
     st.info("No instruments are installed yet.")

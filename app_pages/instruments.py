@@ -72,7 +72,7 @@ with read:
                 }
                 for item in scale.items
             ]
-            st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
             labels = " · ".join(f"{point} = {text(rs.labels[point])}" for point in rs.points)
             if rs.not_applicable:
                 labels += f" · {text(rs.not_applicable_label)}"
@@ -92,7 +92,7 @@ with read:
             for stage in instrument.stages
         ]
     )
-    st.dataframe(stages, hide_index=True, use_container_width=True)
+    st.dataframe(stages, hide_index=True, width="stretch")
 
     if instrument.recommendations:
         st.subheader("Recommendations")
@@ -108,7 +108,7 @@ with read:
                 ]
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
     if instrument.references:
         st.subheader("References")
@@ -181,35 +181,35 @@ with compare:
             st.dataframe(
                 change_table(diff.added, "Before", "Text").drop(columns="Before"),
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
             )
         if diff.removed:
             st.markdown("**Removed items**")
             st.dataframe(
                 change_table(diff.removed, "Text", "After").drop(columns="After"),
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
             )
         if diff.reworded:
             st.markdown("**Reworded items**")
             st.dataframe(
                 change_table(diff.reworded, "Before", "After"),
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
             )
         if diff.moved:
             st.markdown("**Items moved to another scale**")
             st.dataframe(
                 change_table(diff.moved, "From scale", "To scale"),
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
             )
         if getattr(diff, "rekeyed", None):
             st.markdown("**Items keyed the other way**")
             st.dataframe(
                 change_table(diff.rekeyed, "Reverse before", "Reverse after"),
                 hide_index=True,
-                use_container_width=True,
+                width="stretch",
             )
         if diff.scales_added or diff.scales_removed:
             st.write(
@@ -218,7 +218,7 @@ with compare:
             )
         if diff.thresholds:
             st.markdown("**Stage thresholds**")
-            st.dataframe(pd.DataFrame(diff.thresholds), hide_index=True, use_container_width=True)
+            st.dataframe(pd.DataFrame(diff.thresholds), hide_index=True, width="stretch")
         if diff.comparable:
             st.caption(
                 f"{len(diff.comparable)} items of {new} are declared comparable with "

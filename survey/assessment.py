@@ -275,10 +275,14 @@ class Assessment:
         --------
         >>> Assessment([]).describe_problem({"item": "X-1", "problem": "is required"}, "en")
         'X-1: is required'
+        >>> Assessment([]).describe_problem({"item": None, "problem": "the campaign closed"}, "en")
+        'the campaign closed'
         """
-        item_id = str(problem.get("item", ""))
-        text = self.item_text(item_id, language)
         what = str(problem.get("problem", ""))
+        if not problem.get("item"):
+            return what
+        item_id = str(problem["item"])
+        text = self.item_text(item_id, language)
         return f"“{text}” ({item_id}): {what}" if text else f"{item_id}: {what}"
 
 

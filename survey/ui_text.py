@@ -33,7 +33,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "take.welcome": "Welcome",
         "take.intro": "You have been invited by {organisation} to describe how your firm works "
         "with customers and partners. There are {items} statements in {steps} short sections; "
-        "it takes about {minutes} minutes. Your answers are saved after every section, so you "
+        "it takes about {minutes} min. Your answers are saved after every section, so you "
         "can leave and come back later with the same link.",
         "take.intro_role": "You answer as: {role}.",
         "take.resume": "Welcome back. You have answered {answered} of {items} statements; "
@@ -82,7 +82,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "take.welcome": "Willkommen",
         "take.intro": "{organisation} lädt Sie ein zu beschreiben, wie Ihr Unternehmen mit "
         "Kunden und Partnern zusammenarbeitet. Es gibt {items} Aussagen in {steps} kurzen "
-        "Abschnitten; das dauert etwa {minutes} Minuten. Ihre Antworten werden nach jedem "
+        "Abschnitten; das dauert etwa {minutes} Min. Ihre Antworten werden nach jedem "
         "Abschnitt gespeichert; Sie können später mit demselben Link weitermachen.",
         "take.intro_role": "Sie antworten als: {role}.",
         "take.resume": "Willkommen zurück. Sie haben {answered} von {items} Aussagen "

@@ -210,7 +210,7 @@ def _scale_step(
             ui_text("take.back", language),
             key="take.back",
             icon=":material/arrow_back:",
-            use_container_width=True,
+            width="stretch",
         )
     with forward:
         last = index == assessment.review_index - 1
@@ -219,7 +219,7 @@ def _scale_step(
             type="primary",
             key="take.next",
             icon=":material/arrow_forward:",
-            use_container_width=True,
+            width="stretch",
         )
     if (go_back or go_on) and _save(store, token, assessment, index, values, language):
         _go(step_key, index - 1 if go_back else index + 1)
@@ -262,7 +262,7 @@ def _review(
             ui_text("take.back", language),
             key="take.back",
             icon=":material/arrow_back:",
-            use_container_width=True,
+            width="stretch",
         ):
             _go(step_key, index - 1)
     with forward:
@@ -272,7 +272,7 @@ def _review(
             key="take.submit",
             icon=":material/send:",
             disabled=bool(required_open),
-            use_container_width=True,
+            width="stretch",
         )
     if required_open:
         st.caption(ui_text("take.submit_blocked", language))
