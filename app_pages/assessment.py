@@ -196,7 +196,7 @@ def _scale_step(
         for question in questions:
             current = saved.get(question.item_id)
             values[question.item_id] = st.radio(
-                plain(question.text),
+                question.text,
                 question.options,
                 index=question.options.index(current) if current in question.options else None,
                 format_func=question.label,
