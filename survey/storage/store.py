@@ -304,6 +304,8 @@ class Store:
     def __init__(self, engine: Engine, registry: Registry | None = None) -> None:
         self.engine = engine
         self._registry = registry
+        #: argon2id with the library's defaults; tests may swap in cheaper parameters.
+        self.password_hasher = _HASHER
 
     # -- plumbing -----------------------------------------------------------------------------
     @property
@@ -385,7 +387,7 @@ class Store:
             raise ValueError("the password needs at least 8 characters")
         if role == "firm_admin" and organisation_id is None:
             raise ValueError("a firm_admin account needs organisation_id")
-        password_hash = _HASHER.hash(password)
+        password_hash = self.password_hasher.hash(password)
 
         def action(conn: Connection) -> User:
             if conn.execute(select(m.User.id).where(m.User.email == email)).first():
@@ -416,10 +418,10 @@ class Store:
         )
         if row is None:
             # Spend the same time as a real check, so that timing does not reveal accounts.
-            _HASHER.hash(password)
+            self.password_hasher.hash(password)
             return None
         try:
-            _HASHER.verify(row.password_hash, password)
+            self.password_hasher.verify(row.password_hash, password)
         except (VerificationError, InvalidHashError):
             return None
         return _user(row)
