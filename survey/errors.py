@@ -217,3 +217,24 @@ def relative_name(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as the Markdown page ``docs/instrument-errors.md`` (kept equal by a test)."""
+    lines = [
+        "# Instrument error codes",
+        "",
+        "`cocreate validate` reports every problem as `file:line: path: error CODE message. "
+        "Fix: ...`.",
+        "This page is generated from `survey/errors.py` (`python -m survey.errors > "
+        "docs/instrument-errors.md`); a test fails when the two differ.",
+        "",
+        "| code | problem | how to fix it |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {k.code} | {k.title} | {k.fix} |" for k in CATALOGUE.values()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(catalogue_markdown(), end="")

@@ -166,6 +166,9 @@ class Instrument(_Model):
     version: Version
     title: LocalizedText
     description: LocalizedText
+    instructions: LocalizedText | None = Field(
+        default=None, description="The lead-in shown to respondents above the items."
+    )
     languages: list[Language] = Field(description="Every language all texts are given in.")
     response_scales: list[ResponseScale]
     scoring: Scoring = Field(default_factory=Scoring)
@@ -238,10 +241,15 @@ class Instrument(_Model):
         """The canonical form that the content hash and the lock file are computed from.
 
         Formatting, comments and key order in the YAML do not change it; any change of
-        content does.
+        content does. Values equal to the model's defaults are left out, so that an optional key
+        added to the format later does not change the hash of versions already published, and
+        writing ``reverse: false`` hashes the same as leaving it out.
         """
         return json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            self.model_dump(mode="json", exclude_defaults=True),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
         )
 
     @cached_property

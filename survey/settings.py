@@ -44,7 +44,7 @@ SETTINGS: list[Setting] = [
         "COCREATE_MIN_COHORT",
         "5",
         "Smallest number of organisations a benchmark cohort (or an exported industry, size or "
-        "region cell) may have; never below 3.",
+        "region cell) may have; never below 3. Default: 5.",
     ),
     Setting(
         "pseudonym_secret",
@@ -62,3 +62,24 @@ def get(name: str) -> str:
     """The value of a setting: its environment variable if set, else its default."""
     setting = _BY_NAME[name]
     return os.environ.get(setting.env) or setting.default
+
+
+def settings_markdown() -> str:
+    """The settings as the Markdown page ``docs/settings.md`` (kept equal by a test)."""
+    lines = [
+        "# Settings",
+        "",
+        "cocreate reads its settings from environment variables; each has a default that suits "
+        "one person on one laptop.",
+        "This page is generated from `survey/settings.py` (`python -m survey.settings > "
+        "docs/settings.md`); a test fails when the two differ.",
+        "",
+        "| variable | meaning and default |",
+        "|---|---|",
+    ]
+    lines += [f"| `{s.env}` | {s.description} |" for s in SETTINGS]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(settings_markdown(), end="")

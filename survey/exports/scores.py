@@ -1,0 +1,71 @@
+"""Scale scores written beside the answers, and the sentence that states their rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from survey.instrument import Instrument
+
+
+def scale_scores(values: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """Scale scores of every response: one column per scale id.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        Answers, one column per item id; NaN where unanswered or not applicable.
+    instrument : survey.instrument.Instrument
+        The instrument version the answers were given under.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index as ``values``; one float column per scale, NaN when too few items were
+        answered.
+
+    Notes
+    -----
+    The mean of the answered items after reverse keying (:math:`x' = min + max - x`), when at
+    least ``scoring.min_valid_share`` of the scale's items are answered.
+
+    Examples
+    --------
+    >>> from survey.registry import load_registry
+    >>> from pathlib import Path
+    >>> reg = load_registry([Path("tests/fixtures/exports/instruments")])
+    >>> inst = reg.get("mini-capabilities@1.0.0")
+    >>> answers = pd.DataFrame([[5, 4, 1, 5, 5, None, 3, 3, 0]], columns=inst.item_ids)
+    >>> scale_scores(answers.astype(float), inst).round(2)
+       individuated  relational  co-diagnosis
+    0          4.67         5.0           3.0
+    """
+    out = pd.DataFrame(index=values.index)
+    for scale in instrument.scales:
+        keyed = pd.DataFrame(index=values.index)
+        for item in scale.items:
+            rs = instrument.item_response_scale(item, scale)
+            column = values[item.id]
+            keyed[item.id] = rs.min + rs.max - column if item.reverse else column
+        answered = keyed.notna().sum(axis=1)
+        enough = answered >= instrument.scoring.min_valid_share * len(scale.items)
+        out[scale.id] = keyed.mean(axis=1).where(enough)
+    return out
+
+
+def scoring_rule(instrument: Instrument, language: str = "en") -> str:
+    """The scoring rule of an instrument version as one sentence (English, for codebooks).
+
+    Examples
+    --------
+    >>> from survey.registry import load_registry
+    >>> from pathlib import Path
+    >>> reg = load_registry([Path("tests/fixtures/exports/instruments")])
+    >>> print(scoring_rule(reg.get("mini-capabilities@1.0.0")))  # doctest: +ELLIPSIS
+    mean of the answered items after reverse keying (min + max - answer), when at least 50% ...
+    """
+    share = round(instrument.scoring.min_valid_share * 100)
+    return (
+        f"{instrument.scoring.method} of the answered items after reverse keying "
+        f"(min + max - answer), when at least {share}% of the scale's items are answered; "
+        '"not applicable" counts as unanswered'
+    )
