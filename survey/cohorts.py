@@ -2,9 +2,9 @@
 
 A benchmark compares one organisation with others on the same instrument version
 (:func:`scoring.benchmark.benchmark`). This module turns stored responses into the table it
-needs: respondents' scale scores (:func:`scoring.items.score_items`) made comparable as POMP
-indices (:func:`scoring.maturity.index_scores`), averaged per organisation, with the columns the
-cohort filters use (industry, size band, region, version).
+needs: respondents' 0-100 scale indices (:func:`scoring.instrument_scoring.score_instrument`),
+averaged per organisation, with the columns the cohort filters use (industry, size band,
+region, version).
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from scoring.items import score_items
-from scoring.maturity import index_scores
+from scoring.instrument_scoring import score_instrument
 from survey.instrument import Instrument
 
 #: Descriptive columns of a cohort table (the rest are scale ids).
@@ -47,9 +46,9 @@ def respondent_indices(answers: pd.DataFrame, instrument: Instrument) -> pd.Data
 
     Notes
     -----
-    Scales are scored per response range (a scale's score is the mean of its keyed answers when
-    at least ``scoring.min_valid_share`` of its items are answered), then
-    :math:`100 (x - min) / (max - min)`.
+    :func:`scoring.instrument_scoring.score_instrument`: a scale's score is the mean of its
+    keyed answers when at least ``scoring.min_valid_share`` of its items are answered; the
+    index is :math:`100 (x - min) / (max - min)`.
 
     Examples
     --------
@@ -61,24 +60,9 @@ def respondent_indices(answers: pd.DataFrame, instrument: Instrument) -> pd.Data
     0  100.0  100.0  100.0
     1    0.0    0.0    0.0
     """
-    keys = instrument.keys()
-    groups: dict[tuple[int, int], list[str]] = {}
-    for scale in instrument.scales:
-        rs = instrument.response_scale(scale.response_scale)
-        groups.setdefault((rs.min, rs.max), []).append(scale.id)
-    parts = []
-    for (low, high), scale_ids in groups.items():
-        result = score_items(
-            answers,
-            {scale_id: keys[scale_id] for scale_id in scale_ids},
-            scale_min=low,
-            scale_max=high,
-            min_valid=instrument.scoring.min_valid_share,
-        )
-        parts.append(index_scores(result.scores, low, high))
-    indices = pd.concat(parts, axis=1)
-    indices.columns = pd.Index([str(c) for c in indices.columns])
-    return indices[[scale.id for scale in instrument.scales]]
+    index = score_instrument(answers, instrument).index
+    index.columns = pd.Index([str(c) for c in index.columns])
+    return index[[scale.id for scale in instrument.scales]]
 
 
 def organisation_indices(
