@@ -36,16 +36,25 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
         return
     ids = list(organisations)
     chosen = st.session_state.get("consultant.org")
-    client_id = st.selectbox("Client", ids, index=ids.index(chosen) if chosen in ids else 0,
-                             format_func=organisations.__getitem__, key="bench.client")
+    client_id = st.selectbox(
+        "Client",
+        ids,
+        index=ids.index(chosen) if chosen in ids else 0,
+        format_func=organisations.__getitem__,
+        key="bench.client",
+    )
     refs = [instrument.key for instrument in registry()]
     used = [ref for c in store.campaigns(client_id) for ref in c.instruments]
     default = used[0] if used else (refs[0] if refs else None)
     if default is None:
         st.info("No instruments are installed.")
         return
-    ref = st.selectbox("Instrument version", refs, index=refs.index(default) if default in refs
-                       else 0, key="bench.instrument")
+    ref = st.selectbox(
+        "Instrument version",
+        refs,
+        index=refs.index(default) if default in refs else 0,
+        key="bench.instrument",
+    )
     instrument = registry().get(ref)
     table = cohort_table(store, str(store.engine.url), version, ref)
     client_rows = table[table["organisation_id"] == client_id]
@@ -59,14 +68,20 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
     filters: dict[str, list[str] | None] = {}
     for column, (name, label) in zip(columns, FILTERS.items(), strict=True):
         default_value = [str(client[name])] if str(client[name]) in options[name] else []
-        picked = column.multiselect(label, options[name], default=default_value,
-                                    key=f"bench.{name}.{client_id}",
-                                    placeholder="Any")
+        picked = column.multiselect(
+            label,
+            options[name],
+            default=default_value,
+            key=f"bench.{name}.{client_id}",
+            placeholder="Any",
+        )
         filters[name] = picked or None
     cohort = filter_cohort(others, **filters)
     limit = min_cohort()
-    st.caption(f"Cohort: {len(cohort)} organisation(s) on {ref}, the client excluded; "
-               f"benchmarks need at least {limit}.")
+    st.caption(
+        f"Cohort: {len(cohort)} organisation(s) on {ref}, the client excluded; "
+        f"benchmarks need at least {limit}."
+    )
     try:
         check_cohort_size(len(cohort), limit)
     except ValueError as exc:
@@ -83,25 +98,40 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
     left, right = st.columns(2)
     with left:
         st.altair_chart(
-            charts.percentile_bars(result, title=f"{organisations[client_id]}: percentile in "
-                                   f"the cohort (n = {len(cohort)})"),
+            charts.percentile_bars(
+                result,
+                title=f"{organisations[client_id]}: percentile in the cohort (n = {len(cohort)})",
+            ),
             width="stretch",
         )
     with right:
-        scale_id = st.selectbox("Distribution of", scales, format_func=names.__getitem__,
-                                key="bench.scale")
+        scale_id = st.selectbox(
+            "Distribution of", scales, format_func=names.__getitem__, key="bench.scale"
+        )
         st.altair_chart(
-            charts.cohort_distribution(cohort[scale_id], float(client[scale_id]),
-                                       title=names[scale_id]),
+            charts.cohort_distribution(
+                cohort[scale_id], float(client[scale_id]), title=names[scale_id]
+            ),
             width="stretch",
         )
     shown = result[["name", "score", "cohort_mean", "cohort_sd", "z", "percentile", "n"]]
     st.dataframe(
-        shown.rename(columns={"name": "Scale", "score": "Client index",
-                              "cohort_mean": "Cohort mean", "cohort_sd": "Cohort SD",
-                              "z": "z", "percentile": "Percentile", "n": "Cohort n"}),
-        hide_index=True, width="stretch",
-        column_config={c: st.column_config.NumberColumn(format="%.1f")
-                       for c in ("Client index", "Cohort mean", "Cohort SD", "Percentile")}
+        shown.rename(
+            columns={
+                "name": "Scale",
+                "score": "Client index",
+                "cohort_mean": "Cohort mean",
+                "cohort_sd": "Cohort SD",
+                "z": "z",
+                "percentile": "Percentile",
+                "n": "Cohort n",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(format="%.1f")
+            for c in ("Client index", "Cohort mean", "Cohort SD", "Percentile")
+        }
         | {"z": st.column_config.NumberColumn(format="%.2f")},
     )

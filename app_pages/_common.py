@@ -104,3 +104,17 @@ def language_picker(
         return default or "en"
     index = languages.index(default) if default in languages else 0
     return str(st.selectbox(label, languages, index=index, format_func=language_name, key=key))
+
+
+FLASH_KEY = "app.flash"
+
+
+def flash(message: str) -> None:
+    """A success message to show after the rerun that a change needs (see :func:`show_flash`)."""
+    st.session_state[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")

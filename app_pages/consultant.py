@@ -10,7 +10,15 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _benchmark
-from app_pages._common import data_version, get_store, plain, registry, require_page
+from app_pages._common import (
+    data_version,
+    flash,
+    get_store,
+    plain,
+    registry,
+    require_page,
+    show_flash,
+)
 from survey.access import visible_organisations
 from survey.invitations import (
     RESPONDENT_ROLES,
@@ -25,6 +33,7 @@ user = require_page("consultant")
 store = get_store()
 
 st.title("Consultant")
+show_flash()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -52,8 +61,16 @@ def _clients(_version: int, user_key: tuple[Any, ...]) -> pd.DataFrame:
         )
     return pd.DataFrame(
         rows,
-        columns=["id", "Organisation", "Industry", "Size", "Region", "Campaigns", "Invited",
-                 "Submitted"],
+        columns=[
+            "id",
+            "Organisation",
+            "Industry",
+            "Size",
+            "Region",
+            "Campaigns",
+            "Invited",
+            "Submitted",
+        ],
     )
 
 
@@ -78,27 +95,44 @@ with tab_new, st.form("consultant.new_org", clear_on_submit=True):
     name = st.text_input("Name", max_chars=200)
     industries = sorted({o.industry for o in known} | set(clients["Industry"]))
     regions = sorted({o.region for o in known} | set(clients["Region"]))
-    industry = st.selectbox("Industry", industries, index=None, accept_new_options=True,
-                            placeholder="Choose or type an industry")
+    industry = st.selectbox(
+        "Industry",
+        industries,
+        index=None,
+        accept_new_options=True,
+        placeholder="Choose or type an industry",
+    )
     size_band = st.selectbox("Size (employees)", SIZE_BANDS, index=1)
-    region = st.selectbox("Region", regions, index=None, accept_new_options=True,
-                          placeholder="Choose or type a region")
+    region = st.selectbox(
+        "Region",
+        regions,
+        index=None,
+        accept_new_options=True,
+        placeholder="Choose or type a region",
+    )
     if st.form_submit_button("Create organisation", type="primary"):
-        missing = [label for label, value in (("name", name), ("industry", industry),
-                                              ("region", region)) if not value]
+        missing = [
+            label
+            for label, value in (("name", name), ("industry", industry), ("region", region))
+            if not value
+        ]
         if missing:
             st.error(f"Give the organisation's {', '.join(missing)}.")
         else:
             try:
                 created = store.create_organisation(
-                    name.strip(), industry=str(industry), size_band=str(size_band),
+                    name.strip(),
+                    industry=str(industry),
+                    size_band=str(size_band),
                     region=str(region),
-                    consultant_id=user.id if user.role == "consultant" else None)
+                    consultant_id=user.id if user.role == "consultant" else None,
+                )
             except ValueError as exc:
                 st.error(f"Could not create the organisation: {exc}")
             else:
                 st.session_state["consultant.org"] = created.id
-                st.success(f"Created {plain(created.name)}.")
+                flash(f"Created the organisation {plain(created.name)}.")
+                st.rerun()
 
 organisations = {int(row.id): row.Organisation for row in clients.itertuples()}
 
@@ -110,8 +144,9 @@ def _pick_organisation(key: str) -> int | None:
     ids = list(organisations)
     chosen = st.session_state.get("consultant.org")
     index = ids.index(chosen) if chosen in ids else 0
-    picked = st.selectbox("Client", ids, index=index, format_func=organisations.__getitem__,
-                          key=key)
+    picked = st.selectbox(
+        "Client", ids, index=index, format_func=organisations.__getitem__, key=key
+    )
     st.session_state["consultant.org"] = picked
     return int(picked)
 
@@ -119,29 +154,39 @@ def _pick_organisation(key: str) -> int | None:
 with tab_campaigns:
     organisation_id = _pick_organisation("consultant.org.campaigns")
     if organisation_id is not None:
-        with st.expander("New campaign", icon=":material/add:"):
-            with st.form("consultant.new_campaign", clear_on_submit=True):
-                campaign_name = st.text_input("Campaign name", max_chars=200,
-                                              placeholder="e.g. Spring 2027")
-                refs = [i.key for i in registry()]
-                latest = [i.key for i in registry().latest()]
-                chosen_refs = st.multiselect("Instruments (one version each)", refs,
-                                             default=latest)
-                sides = st.multiselect("Whose views", SIDES, default=["self"],
-                                       help="self: the firm's staff; customer and partner: "
-                                       "the other side of the relationship.")
-                closes = st.date_input("Closes on (optional)", value=None)
-                if st.form_submit_button("Create campaign", type="primary"):
-                    try:
-                        created = store.create_campaign(
-                            organisation_id, campaign_name.strip(), instruments=chosen_refs,
-                            sides=sides,
-                            closes_at=datetime.combine(closes, time(23, 59), tzinfo=UTC)
-                            if closes else None)
-                    except ValueError as exc:
-                        st.error(f"Could not create the campaign: {exc}")
-                    else:
-                        st.success(f"Created the campaign {plain(created.name)}.")
+        with (
+            st.expander("New campaign", icon=":material/add:"),
+            st.form("consultant.new_campaign", clear_on_submit=True),
+        ):
+            campaign_name = st.text_input(
+                "Campaign name", max_chars=200, placeholder="e.g. Spring 2027"
+            )
+            refs = [i.key for i in registry()]
+            latest = [i.key for i in registry().latest()]
+            chosen_refs = st.multiselect("Instruments (one version each)", refs, default=latest)
+            sides = st.multiselect(
+                "Whose views",
+                SIDES,
+                default=["self"],
+                help="self: the firm's staff; customer and partner: "
+                "the other side of the relationship.",
+            )
+            closes = st.date_input("Closes on (optional)", value=None)
+            if st.form_submit_button("Create campaign", type="primary"):
+                try:
+                    created = store.create_campaign(
+                        organisation_id,
+                        campaign_name.strip(),
+                        instruments=chosen_refs,
+                        sides=sides,
+                        closes_at=datetime.combine(closes, time(23, 59), tzinfo=UTC)
+                        if closes
+                        else None,
+                    )
+                except ValueError as exc:
+                    st.error(f"Could not create the campaign: {exc}")
+                else:
+                    st.success(f"Created the campaign {plain(created.name)}.")
         campaigns = store.campaigns(organisation_id)
         if not campaigns:
             st.info("This client has no campaign yet.")
@@ -161,8 +206,8 @@ with tab_campaigns:
                 )
                 if len(progress):
                     st.dataframe(
-                        progress.rename(columns=str.capitalize), hide_index=True,
-                        width="stretch")
+                        progress.rename(columns=str.capitalize), hide_index=True, width="stretch"
+                    )
 
 with tab_links:
     organisation_id = _pick_organisation("consultant.org.links")
@@ -173,18 +218,26 @@ with tab_links:
         else:
             by_id = {c.id: c for c in campaigns}
             with st.form("consultant.links"):
-                campaign_id = st.selectbox("Campaign", list(by_id),
-                                           format_func=lambda c: by_id[c].name)
+                campaign_id = st.selectbox(
+                    "Campaign", list(by_id), format_func=lambda c: by_id[c].name
+                )
                 role_box, side_box, lang_box, count_box = st.columns(4)
-                role = role_box.selectbox("Role", RESPONDENT_ROLES,
-                                          format_func=lambda r: ui_text(f"take.role.{r}"))
+                role = role_box.selectbox(
+                    "Role", RESPONDENT_ROLES, format_func=lambda r: ui_text(f"take.role.{r}")
+                )
                 side = side_box.selectbox("Side", SIDES)
-                languages = sorted({lang for c in campaigns for ref in c.instruments
-                                    for lang in registry().get(ref).languages})
-                language = lang_box.selectbox("Language", languages or ["en"],
-                                              format_func=language_name)
-                count = count_box.number_input("How many", min_value=1, max_value=200,
-                                               value=5)
+                languages = sorted(
+                    {
+                        lang
+                        for c in campaigns
+                        for ref in c.instruments
+                        for lang in registry().get(ref).languages
+                    }
+                )
+                language = lang_box.selectbox(
+                    "Language", languages or ["en"], format_func=language_name
+                )
+                count = count_box.number_input("How many", min_value=1, max_value=200, value=5)
                 make = st.form_submit_button("Generate links", type="primary")
             if make:
                 base = st.context.url or "http://127.0.0.1:8501/"
@@ -192,10 +245,17 @@ with tab_links:
                 try:
                     for _ in range(int(count)):
                         invitation, token = store.create_invitation(
-                            campaign_id, role=role, side=side, language=language)
-                        links.append({"invitation": invitation.id, "role": role, "side": side,
-                                      "language": language,
-                                      "link": invitation_link(base, token)})
+                            campaign_id, role=role, side=side, language=language
+                        )
+                        links.append(
+                            {
+                                "invitation": invitation.id,
+                                "role": role,
+                                "side": side,
+                                "language": language,
+                                "link": invitation_link(base, token),
+                            }
+                        )
                 except ValueError as exc:
                     st.error(str(exc))
                 st.session_state["consultant.links"] = links

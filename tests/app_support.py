@@ -3,6 +3,8 @@ the store API, and AppTest instances of the real entry point (``streamlit_app.py
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,3 +106,57 @@ def seed(url: str) -> Seeded:
         campaign,
         tokens,
     )
+
+
+def seed_cohort(seeded: Seeded, n: int = 6, *, respondents: int = 2) -> list[Any]:
+    """``n`` more organisations of the first consultant's industry and region, each with a
+    submitted campaign, so that benchmarks have a cohort. Answers differ by organisation."""
+    store = seeded.store
+    created = []
+    for number in range(n):
+        org = store.create_organisation(
+            f"Cohort {number + 1}", industry="Machinery", size_band="250-999", region="Europe"
+        )
+        campaign = store.create_campaign(org.id, "2026", instruments=[PILOT])
+        for person in range(respondents):
+            _invitation, token = store.create_invitation(campaign.id, role="sales")
+            value = 1 + (number + person) % 5
+            store.save_draft(
+                token,
+                PILOT,
+                {
+                    item: value
+                    for item in (
+                        "PR-LIS-1",
+                        "PR-LIS-2",
+                        "PR-LIS-3",
+                        "PR-TRY-1",
+                        "PR-TRY-2",
+                        "PR-TRY-3",
+                    )
+                },
+            )
+            store.submit(token)
+        created.append(org)
+    return created
+
+
+def answer_all(store: Any, token: str, value: int = 4) -> None:
+    """Answer every item of the pilot instrument with ``value`` and submit."""
+    store.save_draft(
+        token,
+        PILOT,
+        {
+            item: value
+            for item in ("PR-LIS-1", "PR-LIS-2", "PR-LIS-3", "PR-TRY-1", "PR-TRY-2", "PR-TRY-3")
+        },
+    )
+    store.submit(token)
+
+
+@contextmanager
+def seeded_environment(folder: Path) -> Iterator[Seeded]:
+    """:func:`seed` in ``folder`` with the app's environment set, for module-scoped fixtures
+    (tests that only read can share one database)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield seed(use_fixture_environment(folder, monkeypatch))

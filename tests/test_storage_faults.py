@@ -34,12 +34,10 @@ def test_concurrent_submitters_each_stored_exactly_once(store: Store) -> None:
             store.save_draft(token, "beta", {"B-1-1": value, "B-1-2": value, "B-1-3": value})
             store.submit(token)
             store.submit(token)  # a double click
-        except BaseException as exc:  # noqa: BLE001 - collected and reported below
+        except BaseException as exc:
             errors.append(exc)
 
-    threads = [
-        threading.Thread(target=respondent, args=(n, t)) for n, t in enumerate(tokens)
-    ]
+    threads = [threading.Thread(target=respondent, args=(n, t)) for n, t in enumerate(tokens)]
     for thread in threads:
         thread.start()
     for thread in threads:
