@@ -37,7 +37,7 @@ show_flash()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _clients(_version: int, user_key: tuple[Any, ...]) -> pd.DataFrame:
+def _clients(version: int, user_key: tuple[Any, ...]) -> pd.DataFrame:
     organisations = visible_organisations(user, store.organisations(user=user))
     rows = []
     for org in organisations:
@@ -258,8 +258,8 @@ with tab_links:
                         )
                 except ValueError as exc:
                     st.error(str(exc))
-                st.session_state["consultant.links"] = links
-            links = st.session_state.get("consultant.links") or []
+                st.session_state["consultant.new_links"] = links
+            links = st.session_state.get("consultant.new_links") or []
             if links:
                 st.success(
                     f"{len(links)} new link(s). Copy them now: only a hash of each link is "
