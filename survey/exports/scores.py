@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from scoring.instrument_scoring import score_instrument
 from survey.instrument import Instrument
 
 
@@ -26,7 +27,8 @@ def scale_scores(values: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     Notes
     -----
     The mean of the answered items after reverse keying (:math:`x' = min + max - x`), when at
-    least ``scoring.min_valid_share`` of the scale's items are answered.
+    least ``scoring.min_valid_share`` of the scale's items are answered; computed by
+    :func:`scoring.instrument_scoring.score_instrument`, the same function the app uses.
 
     Examples
     --------
@@ -39,17 +41,13 @@ def scale_scores(values: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
        individuated  relational  co-diagnosis
     0          4.67         5.0           3.0
     """
-    out = pd.DataFrame(index=values.index)
-    for scale in instrument.scales:
-        keyed = pd.DataFrame(index=values.index)
-        for item in scale.items:
-            rs = instrument.item_response_scale(item, scale)
-            column = values[item.id]
-            keyed[item.id] = rs.min + rs.max - column if item.reverse else column
-        answered = keyed.notna().sum(axis=1)
-        enough = answered >= instrument.scoring.min_valid_share * len(scale.items)
-        out[scale.id] = keyed.mean(axis=1).where(enough)
-    return out
+    if values.empty:
+        return pd.DataFrame(
+            index=values.index, columns=[s.id for s in instrument.scales], dtype=float
+        )
+    scores = score_instrument(values, instrument).scores
+    scores.columns.name = None
+    return scores.astype(float)
 
 
 def scoring_rule(instrument: Instrument, language: str = "en") -> str:
