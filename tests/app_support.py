@@ -120,37 +120,27 @@ def seed_cohort(seeded: Seeded, n: int = 6, *, respondents: int = 2) -> list[Any
         campaign = store.create_campaign(org.id, "2026", instruments=[PILOT])
         for person in range(respondents):
             _invitation, token = store.create_invitation(campaign.id, role="sales")
-            value = 1 + (number + person) % 5
-            store.save_draft(
-                token,
-                PILOT,
-                {
-                    item: value
-                    for item in (
-                        "PR-LIS-1",
-                        "PR-LIS-2",
-                        "PR-LIS-3",
-                        "PR-TRY-1",
-                        "PR-TRY-2",
-                        "PR-TRY-3",
-                    )
-                },
-            )
-            store.submit(token)
+            answer_all(store, token, value=1 + (number + person) % 5, jitter=number + person)
         created.append(org)
     return created
 
 
-def answer_all(store: Any, token: str, value: int = 4) -> None:
-    """Answer every item of the pilot instrument with ``value`` and submit."""
-    store.save_draft(
-        token,
-        PILOT,
-        {
-            item: value
-            for item in ("PR-LIS-1", "PR-LIS-2", "PR-LIS-3", "PR-TRY-1", "PR-TRY-2", "PR-TRY-3")
-        },
-    )
+PILOT_ITEMS = ("PR-LIS-1", "PR-LIS-2", "PR-LIS-3", "PR-TRY-1", "PR-TRY-2", "PR-TRY-3")
+
+
+def pilot_answers(value: int, jitter: int = 0) -> dict[str, int]:
+    """Answers that mean ``value`` on every scale: the reverse-keyed item answered the other
+    way, and one item nudged by ``jitter`` so that items are not perfectly parallel."""
+    answers = {item: value for item in PILOT_ITEMS}
+    answers["PR-LIS-3"] = 6 - value
+    nudged = ("PR-LIS-1", "PR-LIS-2", "PR-TRY-1", "PR-TRY-2")[jitter % 4]
+    answers[nudged] = value + 1 if value < 3 else value - 1
+    return answers
+
+
+def answer_all(store: Any, token: str, value: int = 4, *, jitter: int = 0) -> None:
+    """Answer every item of the pilot instrument around ``value`` and submit."""
+    store.save_draft(token, PILOT, pilot_answers(value, jitter))
     store.submit(token)
 
 
