@@ -7,11 +7,11 @@ from sqlalchemy import text
 
 from survey.storage.models import Base
 
-config = context.config
 target_metadata = Base.metadata
 
 
 def run_migrations_online() -> None:
+    config = context.config
     connection = config.attributes.get("connection")
     if connection is None:
         from survey.storage.engine import make_engine
@@ -35,6 +35,8 @@ def run_migrations_online() -> None:
         context.run_migrations()
 
 
-if context.is_offline_mode():
-    raise SystemExit("offline migrations are not supported; run 'cocreate db upgrade'")
-run_migrations_online()
+# Only when Alembic runs this file (pytest's doctest collection merely imports it).
+if hasattr(context, "config"):
+    if context.is_offline_mode():
+        raise SystemExit("offline migrations are not supported; run 'cocreate db upgrade'")
+    run_migrations_online()

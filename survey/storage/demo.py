@@ -21,6 +21,7 @@ the same cohort (and the same database content, on an empty database) every time
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from sqlalchemy import Connection, insert, select
 
 from survey.instrument import Instrument
 from survey.storage import models as m
-from survey.storage.store import Store
+from survey.storage.store import Store, insert_answers
 
 INDUSTRIES: dict[str, float] = {
     "Machinery": 0.0,
@@ -179,16 +180,18 @@ def generate_demo(
         raise ValueError("no instruments found: check COCREATE_INSTRUMENTS_DIR")
     models = [_item_model(instrument, rng) for instrument in pinned]
     existing = len(store.organisations())
+    from tqdm import tqdm
+
     totals = dict.fromkeys(
         ["organisations", "campaigns", "invitations", "responses", "submitted", "answers"], 0
     )
-    from tqdm import tqdm
-
     bar = tqdm(total=organizations, desc="demo organisations", unit="org", disable=not progress)
     for start in range(0, organizations, batch_size):
         count = min(batch_size, organizations - start)
         plan = [_plan_organisation(existing + start + k, models, rng) for k in range(count)]
-        added = store.write(lambda conn, plan=plan: _insert(conn, plan, pinned, consultant_id))
+        added = store.write(
+            functools.partial(_insert, plan=plan, pinned=pinned, consultant_id=consultant_id)
+        )
         for key, value in added.items():
             totals[key] += value
         bar.update(count)
@@ -363,22 +366,13 @@ def _insert(
             )
             response_answers.append((inst, answers))
     response_ids = _returning_ids(conn, m.Response.__table__, response_rows)
-    answer_rows = []
-    for rid, (inst, answers) in zip(response_ids, response_answers, strict=True):
-        for item_id, value in zip(inst.item_ids, answers, strict=True):
-            if value is None:
-                continue
-            na = value == "na"
-            answer_rows.append(
-                {
-                    "response_id": rid,
-                    "item_id": item_id,
-                    "value": None if na else value,
-                    "not_applicable": na,
-                }
-            )
-    for start in range(0, len(answer_rows), 20_000):
-        conn.execute(insert(m.Answer), answer_rows[start : start + 20_000])
+    answer_rows = [
+        (rid, item_id, None if value == "na" else value, value == "na")
+        for rid, (inst, answers) in zip(response_ids, response_answers, strict=True)
+        for item_id, value in zip(inst.item_ids, answers, strict=True)
+        if value is not None
+    ]
+    insert_answers(conn, answer_rows)
     return {
         "organisations": len(org_ids),
         "campaigns": len(campaign_ids),

@@ -1015,14 +1015,14 @@ class Store:
             include_drafts=include_drafts,
         ).order_by(m.Response.id)
         sub = query.subquery()
-        answer_query = (
-            select(m.Answer.response_id, m.Answer.item_id, m.Answer.value)
-            .join(sub, sub.c.response_id == m.Answer.response_id)
-            .order_by(m.Answer.response_id)
+        answer_query = select(m.Answer.response_id, m.Answer.item_id, m.Answer.value).join(
+            sub, sub.c.response_id == m.Answer.response_id
         )
 
         def action(conn: Connection) -> tuple[list[Any], list[Any]]:
-            return list(conn.execute(query).all()), list(conn.execute(answer_query).all())
+            # Both reads run in one transaction, so they see the same snapshot.
+            respondents = list(conn.execute(query).all())
+            return respondents, _fetch_plain(conn, answer_query)
 
         respondent_rows, answer_rows = self.read(action)
         return self._table(respondent_rows, answer_rows)
@@ -1049,7 +1049,7 @@ class Store:
             response_ids, item_ids, values = zip(*answer_rows, strict=True)
         else:
             response_ids, item_ids, values = (), (), ()
-        item_codes, item_names = pd.factorize(pd.Index(item_ids, dtype=object))
+        item_codes, item_names = pd.factorize(np.asarray(item_ids, dtype=object))
         order = self._item_order(
             zip(respondents["instrument"], respondents["version"], strict=True), item_names
         )
@@ -1057,7 +1057,7 @@ class Store:
         remap = np.array([column_of[name] for name in item_names], dtype=np.int64)
         rows = index.get_indexer(pd.Index(response_ids, dtype="int64"))
         cols = remap[item_codes] if len(item_codes) else np.array([], dtype=np.int64)
-        value_array = np.array([np.nan if v is None else v for v in values], dtype=float)
+        value_array = np.array(values, dtype=float)  # None (not applicable) becomes NaN
         data = np.full((len(index), len(order)), np.nan)
         na = np.zeros((len(index), len(order)), dtype=bool)
         data[rows, cols] = value_array
@@ -1270,6 +1270,47 @@ class Store:
             }
 
         return self.read(action)
+
+
+def insert_answers(conn: Connection, rows: list[tuple[int, str, int | None, bool]]) -> None:
+    """Bulk insert ``(response_id, item_id, value, not_applicable)`` rows on the driver.
+
+    Used by the demo and imports, where SQLAlchemy's per-row parameter handling would cost
+    more than the database's work.
+    """
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        "INSERT INTO answers (response_id, item_id, value, not_applicable) "
+        f"VALUES ({mark}, {mark}, {mark}, {mark})"
+    )
+    for start in range(0, len(rows), 50_000):
+        conn.exec_driver_sql(statement, rows[start : start + 50_000])
+
+
+def _fetch_plain(conn: Connection, statement: Any) -> list[Any]:
+    """Rows of ``statement`` as plain driver tuples.
+
+    Building SQLAlchemy ``Row`` objects costs more than the query itself for millions of
+    answers; the statement is compiled by SQLAlchemy (with its parameter conversions) and run on
+    the connection's own driver cursor, inside the transaction already begun.
+    """
+    compiled = statement.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    processors = compiled._bind_processors
+    values = {
+        key: processors[key](value) if key in processors else value for key, value in params.items()
+    }
+    args: Any = (
+        tuple(values[key] for key in compiled.positiontup or ()) if compiled.positional else values
+    )
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(compiled.string, args)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _response_problems(instrument: Instrument, stored: Mapping[str, Any]) -> list[dict[str, Any]]:
