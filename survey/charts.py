@@ -545,7 +545,7 @@ def cohort_distribution(
         .mark_text(
             align="left",
             dx=5,
-            dy=-6,
+            dy=2,
             baseline="top",
             color=OKABE_ITO["vermillion"],
             fontWeight="bold",

@@ -143,6 +143,16 @@ def _is_capability_instrument(instrument: Instrument, registry: Registry) -> boo
     )
 
 
+def _linked_name(registry: Registry, link: str, language: str) -> str:
+    """The name of a linked scale ``instrument-id/scale-id`` in its newest version."""
+    instrument_id, _, scale_id = link.partition("/")
+    try:
+        instrument = registry.get(instrument_id)
+        return instrument.text(instrument.scale(scale_id).name, language)
+    except (KeyError, ValueError):
+        return link
+
+
 def _chart_kind(instrument: Instrument, registry: Registry) -> str:
     if len(instrument.scales) >= 3 and _is_capability_instrument(instrument, registry):
         return "radar"
@@ -360,6 +370,11 @@ def _section(
         cartwheel=firm.cartwheel,
         archetype=firm.archetype,
         low_agreement=scales.loc[scales["agreement_low"], "name"].tolist(),
+    )
+    section.cartwheel = section.cartwheel.assign(
+        supported_by_name=[
+            _linked_name(registry, link, language) for link in section.cartwheel["supported_by"]
+        ]
     )
 
     for side in OTHER_SIDES:

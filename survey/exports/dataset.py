@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from survey.exports.pseudonyms import pseudonym
 from survey.instrument import Instrument
@@ -261,6 +262,7 @@ def prepare_dataset(
     include_personal: bool = False,
     min_cohort: int = 5,
     scorer: Any = None,
+    progress: bool = False,
 ) -> Dataset:
     """Filter, pseudonymise and coarsen a response table, and split it by instrument version.
 
@@ -283,6 +285,8 @@ def prepare_dataset(
     scorer : callable, optional
         ``scorer(values, instrument) -> DataFrame`` of scale scores; default
         :func:`survey.exports.scores.scale_scores`.
+    progress : bool
+        Show a tqdm progress bar over the instrument versions.
 
     Returns
     -------
@@ -319,8 +323,10 @@ def prepare_dataset(
 
     wide: list[WideTable] = []
     long_parts: list[pd.DataFrame] = []
-    versions = meta[["instrument", "version"]].drop_duplicates().itertuples(index=False)
-    for instrument_id, version in sorted(versions):
+    versions = sorted(meta[["instrument", "version"]].drop_duplicates().itertuples(index=False))
+    for instrument_id, version in tqdm(
+        versions, desc="exporting", unit="version", disable=not progress
+    ):
         instrument = _instrument(registry, str(instrument_id), str(version))
         rows = meta.index[(meta.instrument == instrument_id) & (meta.version == version)]
         _check_hashes(meta.loc[rows], instrument)

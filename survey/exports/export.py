@@ -40,6 +40,7 @@ def export_dataset(
     include_personal: bool = False,
     secret: bytes | None = None,
     min_cohort: int | None = None,
+    progress: bool = False,
 ) -> ExportResult:
     """Export responses to ``out_dir`` in one format, with ``codebook.json`` and ``codebook.md``.
 
@@ -64,6 +65,8 @@ def export_dataset(
     min_cohort : int, optional
         Smallest organisation count per industry, size band or region value; default the
         ``min_cohort`` setting.
+    progress : bool
+        Show a tqdm progress bar over the instrument versions (for the CLI).
 
     Returns
     -------
@@ -89,6 +92,7 @@ def export_dataset(
         filters=filters,
         include_personal=include_personal,
         min_cohort=cohort,
+        progress=progress,
     )
     entries = writer.writer(dataset, out)
     codebook = build_codebook(dataset, fmt, entries, secret_source=secret_source)

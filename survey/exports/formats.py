@@ -80,9 +80,8 @@ def _wide_frame(table: WideTable, dataset: Dataset, na: object) -> pd.DataFrame:
     frame = table.meta[_meta_names(dataset)].copy()
     for item_id in table.instrument.item_ids:
         values = table.values[item_id]
-        column = pd.Series(
-            [None if pd.isna(v) else int(v) for v in values], index=values.index, dtype=object
-        )
+        column = values.astype("Int64").astype(object)
+        column[values.isna()] = None
         column[table.not_applicable[item_id]] = na
         frame[variable_name(item_id)] = column
     return frame.reset_index(drop=True)
