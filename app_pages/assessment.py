@@ -154,9 +154,6 @@ def _welcome(
     organisation = store.organisation(campaign.organisation_id)
     items = assessment.item_count()
     answered = assessment.answered_count(state.answers)
-    for instrument in assessment.instruments.values():
-        st.subheader(instrument.text(instrument.title, language))
-        st.write(instrument.text(instrument.description, language))
     st.markdown(
         ui_text(
             "take.intro",
@@ -172,8 +169,16 @@ def _welcome(
     if answered:
         st.info(ui_text("take.resume", language, answered=answered, items=items))
     target = assessment.resume_index(state.answers) if answered else 1
-    if st.button(ui_text("take.start", language), type="primary", key="take.start"):
+    if st.button(
+        ui_text("take.start", language),
+        type="primary",
+        key="take.start",
+        icon=":material/arrow_forward:",
+    ):
         _go(step_key, max(1, target))
+    for instrument in assessment.instruments.values():
+        with st.expander(instrument.text(instrument.title, language)):
+            st.write(instrument.text(instrument.description, language))
 
 
 def _scale_step(
