@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages._common import registry
+from app_pages._common import registry, show_chart
 from scoring.benchmark import benchmark, check_cohort_size, filter_cohort
 from survey import charts, settings
 from survey.cohorts import filter_options, organisation_indices
@@ -97,22 +97,20 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
     result["name"] = result["scale"].map(names)
     left, right = st.columns(2)
     with left:
-        st.altair_chart(
+        show_chart(
             charts.percentile_bars(
                 result,
                 title=f"{organisations[client_id]}: percentile in the cohort (n = {len(cohort)})",
-            ),
-            width="stretch",
+            )
         )
     with right:
         scale_id = st.selectbox(
             "Distribution of", scales, format_func=names.__getitem__, key="bench.scale"
         )
-        st.altair_chart(
+        show_chart(
             charts.cohort_distribution(
                 cohort[scale_id], float(client[scale_id]), title=names[scale_id]
-            ),
-            width="stretch",
+            )
         )
     shown = result[["name", "score", "cohort_mean", "cohort_sd", "z", "percentile", "n"]]
     st.dataframe(

@@ -118,3 +118,17 @@ def show_flash() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
         st.success(message, icon=":material/check_circle:")
+
+
+def show_chart(chart: Any, *, stretch: bool = True) -> None:
+    """Draw a chart from :mod:`survey.charts` as designed (its own colours and fonts).
+
+    Streamlit's theme would replace the palette, and a layered chart stretched to the column
+    loses its height unless it is passed on; fixed-size charts (the radar) keep their size.
+    """
+    height = getattr(chart, "height", None)
+    if stretch and isinstance(height, int):
+        # The chart's height is its plot area; title and axis need room on top of it.
+        st.altair_chart(chart, theme=None, width="stretch", height=height + 80)
+    else:
+        st.altair_chart(chart, theme=None, width="content")

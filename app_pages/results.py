@@ -18,6 +18,7 @@ from app_pages._common import (
     plain,
     registry,
     require_page,
+    show_chart,
 )
 from survey.access import visible_organisations
 from survey.report_text import side_word, text
@@ -28,6 +29,7 @@ from survey.results import (
     overview_chart,
     section_charts,
 )
+from survey.ui_text import ui_text
 
 user = require_page("results")
 store = get_store()
@@ -60,6 +62,7 @@ if not organisations:
     st.stop()
 
 by_id = {org.id: org for org in organisations}
+header = st.container()  # filled once the organisation and campaign are chosen
 pick_org, pick_campaign, pick_language = st.columns([2, 2, 1])
 with pick_org:
     if len(organisations) == 1:
@@ -74,7 +77,8 @@ with pick_org:
 organisation = by_id[organisation_id]
 campaigns = sorted(store.campaigns(organisation_id), key=lambda c: (c.created_at, c.id))
 if not campaigns:
-    st.title(f"Results: {plain(organisation.name)}")
+    with header:
+        st.title(f"Results: {plain(organisation.name)}")
     st.info("This organisation has no campaign yet.")
     st.stop()
 campaign_ids = [c.id for c in campaigns][::-1]
@@ -91,12 +95,13 @@ languages = [lang for lang in registry().get(campaign.instruments[0]).languages]
 with pick_language:
     language = language_picker(languages, key="results.language")
 
-st.title(f"Results: {plain(organisation.name)}")
-st.caption(
-    f"{text('report.campaign', language, campaign=plain(campaign.name))} · "
-    f"{plain(organisation.industry)} · {plain(organisation.size_band)} employees · "
-    f"{plain(organisation.region)}"
-)
+with header:
+    st.title(f"Results: {plain(organisation.name)}")
+    st.caption(
+        f"{text('report.campaign', language, campaign=plain(campaign.name))} · "
+        f"{plain(organisation.industry)} · {plain(organisation.size_band)} employees · "
+        f"{plain(organisation.region)}"
+    )
 
 version = data_version()
 results = _results(database_url(), version, organisation_id, campaign_id, language)
@@ -109,14 +114,21 @@ INDEX = st.column_config.NumberColumn(format="%.0f")
 
 
 def _respondents(results: FirmResults) -> None:
-    frame = results.respondents.rename(
-        columns={
-            "side": text("report.side", language),
-            "role": text("report.role", language),
-            "count": text("report.count", language),
-        }
-    )
-    st.dataframe(frame, **TABLE)
+    """Who answered, in one line per side (roles in the chosen language)."""
+    frame = results.respondents
+    for side, group in frame.groupby("side", sort=False):
+        roles = ", ".join(
+            f"{ui_text(f'take.role.{row.role}', language)} {row.count}"
+            for row in group.itertuples()
+        )
+        label = (
+            text("report.self", language)
+            if side == "self"
+            else text(f"report.{side}", language)
+            if side in ("customer", "partner")
+            else str(side)
+        )
+        st.markdown(f"{label}: {int(group['count'].sum())} ({roles})")
 
 
 def _stage_block(section: InstrumentResults) -> None:
@@ -154,7 +166,7 @@ def _section(section: InstrumentResults) -> None:
     charts = section_charts(section, language)
     chart_left, chart_right = st.columns([3, 2])
     with chart_left:
-        st.altair_chart(charts["profile"], width="stretch")
+        show_chart(charts["profile"], stretch=section.chart_kind != "radar")
     with chart_right:
         _list(section.strengths, text("report.strengths", language))
         _list(section.gaps, text("report.gaps", language))
@@ -199,9 +211,9 @@ def _section(section: InstrumentResults) -> None:
         )
         gap_left, gap_right = st.columns([3, 2])
         with gap_left:
-            st.altair_chart(charts["view_gap"], width="stretch")
+            show_chart(charts["view_gap"])
         with gap_right:
-            gap = section.view_gap[["name", "mean_self", "mean_other", "gap", "pval"]]
+            gap = section.view_gap[["name", "mean_self", "mean_other", "gap"]]
             st.dataframe(
                 gap.rename(
                     columns={
@@ -214,11 +226,16 @@ def _section(section: InstrumentResults) -> None:
                             language,
                         ),
                         "gap": text("report.gap", language),
-                        "pval": "p",
                     }
                 ),
                 **TABLE,
-                column_config={c: INDEX for c in (text("report.self", language),)},
+                column_config={
+                    "mean_self": INDEX,
+                    text("report.self", language): INDEX,
+                    text("report.customer", language): INDEX,
+                    text("report.partner", language): INDEX,
+                    text("report.gap", language): INDEX,
+                },
             )
 
     if section.change is not None and results.previous_campaign:
@@ -236,6 +253,12 @@ def _section(section: InstrumentResults) -> None:
                 }
             ),
             **TABLE,
+            column_config={
+                text("report.before", language): INDEX,
+                text("report.after", language): INDEX,
+                "Δ": st.column_config.NumberColumn(format="%+.1f"),
+                "RCI": st.column_config.NumberColumn(format="%+.2f"),
+            },
         )
         st.caption(
             "RCI: reliable change index (Jacobson & Truax); |RCI| > 1.96 is a change "
@@ -248,10 +271,10 @@ def _section(section: InstrumentResults) -> None:
     else:
         bench_left, bench_right = st.columns(2)
         with bench_left:
-            st.altair_chart(charts["percentiles"], width="stretch")
+            show_chart(charts["percentiles"])
         if "cohort" in charts:
             with bench_right:
-                st.altair_chart(charts["cohort"], width="stretch")
+                show_chart(charts["cohort"])
 
 
 with st.container(border=True):
@@ -289,9 +312,9 @@ overview, *tabs = st.tabs(
     [text("report.overview", language)] + [section.title for section in results.sections]
 )
 with overview:
-    st.altair_chart(overview_chart(results), width="stretch")
+    show_chart(overview_chart(results))
     for section in results.sections:
-        line = f"**{section.title}**: {section.overall_index:.0f} / 100"
+        line = f"**{section.title}**: {round(section.overall_index)} / 100"
         if section.stage is not None:
             line += (
                 f" · {text('report.stage', language, stage=section.stage, name=section.stage_name)}"

@@ -56,7 +56,8 @@ def seed(url: str, organisations: int) -> dict[str, str]:
             for position, item in enumerate(instrument.items):
                 scale = instrument.scale_of_item(item.id)
                 rs = instrument.item_response_scale(item, scale)
-                level = 2 + (number + position + len(scale.id)) % 3 + (side == "self")
+                # Firms are stronger on some scales than others; customers see them lower.
+                level = 1 + sum(map(ord, scale.id)) % 4 + (side == "self") - (number + position) % 2
                 value = min(rs.max, max(rs.min, level))
                 answers[item.id] = rs.min + rs.max - value if item.reverse else value
             store.save_draft(token, instrument.key, answers)
@@ -84,7 +85,19 @@ def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
 def shoot(page, out: Path, name: str, *, full_page: bool = True) -> None:  # type: ignore[no-untyped-def]
     wait_idle(page)
     path = out / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    size = page.viewport_size
+    if full_page:
+        # Streamlit scrolls inside its main block, so grow the window to the content instead.
+        height = page.evaluate(
+            "() => { const m = document.querySelector('[data-testid=\"stMainBlockContainer\"]');"
+            " return m ? m.scrollHeight + 140 : document.body.scrollHeight; }"
+        )
+        page.set_viewport_size(
+            {"width": size["width"], "height": max(size["height"], min(int(height), 6000))}
+        )
+        time.sleep(1.5)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
     print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
 
@@ -151,7 +164,7 @@ def main() -> int:
             page.get_by_role("heading", name="Instruments").wait_for()
             shoot(page, args.out, "instruments")
             compare = page.get_by_role("tab", name="Compare versions")
-            options = page.get_by_label("Instrument")
+            options = page.get_by_role("combobox", name="Instrument")
             options.click()
             page.get_by_role("option").filter(has_text="engagement").first.click()
             compare.click()
