@@ -64,20 +64,23 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
     client = client_rows.iloc[0]
     others = table[table["organisation_id"] != client_id]
     options = filter_options(others)
+    limit = min_cohort()
+    # Start from the client's industry when that alone makes a large enough cohort, else from
+    # everyone; the consultant narrows or widens from there.
+    same_industry = int((others["industry"] == client["industry"]).sum())
+    starts = {"industry": [str(client["industry"])]} if same_industry >= limit else {}
     columns = st.columns(len(FILTERS))
     filters: dict[str, list[str] | None] = {}
     for column, (name, label) in zip(columns, FILTERS.items(), strict=True):
-        default_value = [str(client[name])] if str(client[name]) in options[name] else []
         picked = column.multiselect(
             label,
             options[name],
-            default=default_value,
-            key=f"bench.{name}.{client_id}",
+            default=[v for v in starts.get(name, []) if v in options[name]],
+            key=f"bench.{name}.{client_id}.{ref}",
             placeholder="Any",
         )
         filters[name] = picked or None
     cohort = filter_cohort(others, **filters)
-    limit = min_cohort()
     st.caption(
         f"Cohort: {len(cohort)} organisation(s) on {ref}, the client excluded; "
         f"benchmarks need at least {limit}."
