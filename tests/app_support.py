@@ -54,8 +54,37 @@ class Seeded:
     tokens: dict[str, str] = field(default_factory=dict)
 
 
+_TEMPLATE: dict[str, Any] = {}
+
+
 def seed(url: str) -> Seeded:
-    """Two organisations with one campaign each, every kind of account, three invitations."""
+    """Two organisations with one campaign each, every kind of account, three invitations.
+
+    The database is built once per test process (password hashing and migrations take
+    seconds) and copied for every test, so that each test still has its own file.
+    """
+    import shutil
+    import tempfile
+
+    from sqlalchemy.engine import make_url
+
+    from survey.storage import open_store
+
+    target = Path(str(make_url(url).database))
+    if "seeded" not in _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="cocreate-app-template-"))
+        template = folder / "template.db"
+        seeded = _build(f"sqlite:///{template}")
+        seeded.store.close()  # folds the WAL into the file, so a plain copy is complete
+        seeded.store = None
+        _TEMPLATE.update(seeded=seeded, file=template)
+    shutil.copyfile(_TEMPLATE["file"], target)
+    copy = Seeded(**{**_TEMPLATE["seeded"].__dict__, "tokens": dict(_TEMPLATE["seeded"].tokens)})
+    copy.store = open_store(url)
+    return copy
+
+
+def _build(url: str) -> Seeded:
     from survey.storage import open_store
 
     store = open_store(url)
