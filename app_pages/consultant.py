@@ -27,6 +27,7 @@ from survey.invitations import (
     invitation_link,
     progress_totals,
 )
+from survey.progress import organisation_progress
 from survey.ui_text import language_name, ui_text
 
 user = require_page("consultant")
@@ -39,26 +40,22 @@ show_flash()
 @st.cache_data(show_spinner=False, max_entries=32)
 def _clients(version: int, user_key: tuple[Any, ...]) -> pd.DataFrame:
     organisations = visible_organisations(user, store.organisations(user=user))
-    rows = []
-    for org in organisations:
-        campaigns = store.campaigns(org.id)
-        submitted = invited = 0
-        for campaign in campaigns:
-            totals = progress_totals(store.campaign_progress(campaign.id))
-            submitted += int(totals["submitted"])
-            invited += int(totals["invited"])
-        rows.append(
-            {
-                "id": org.id,
-                "Organisation": org.name,
-                "Industry": org.industry,
-                "Size": org.size_band,
-                "Region": org.region,
-                "Campaigns": len(campaigns),
-                "Invited": invited,
-                "Submitted": submitted,
-            }
-        )
+    progress = organisation_progress(store, [org.id for org in organisations]).set_index(
+        "organisation_id"
+    )
+    rows = [
+        {
+            "id": org.id,
+            "Organisation": org.name,
+            "Industry": org.industry,
+            "Size": org.size_band,
+            "Region": org.region,
+            "Campaigns": int(progress.at[org.id, "campaigns"]),
+            "Invited": int(progress.at[org.id, "invited"]),
+            "Submitted": int(progress.at[org.id, "submitted"]),
+        }
+        for org in organisations
+    ]
     return pd.DataFrame(
         rows,
         columns=[

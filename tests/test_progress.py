@@ -1,0 +1,34 @@
+"""survey.progress: the client list's totals agree with the store's per-campaign progress."""
+
+from __future__ import annotations
+
+from survey.progress import organisation_progress
+from tests.app_support import PILOT, answer_all, seed, seed_cohort, use_fixture_environment
+
+
+def test_totals_match_campaign_progress(tmp_path, monkeypatch):
+    seeded = seed(use_fixture_environment(tmp_path, monkeypatch))
+    store = seeded.store
+    answer_all(store, seeded.tokens["rnd"])
+    store.save_draft(seeded.tokens["sales"], PILOT, {"PR-LIS-1": 3})
+    seed_cohort(seeded, n=2)
+    organisations = store.organisations()
+    found = organisation_progress(store, [o.id for o in organisations] + [999]).set_index(
+        "organisation_id"
+    )
+    for org in organisations:
+        campaigns = store.campaigns(org.id)
+        expected = {"campaigns": len(campaigns), "invited": 0, "started": 0, "submitted": 0}
+        for campaign in campaigns:
+            progress = store.campaign_progress(campaign.id)
+            for column in ("invited", "started", "submitted"):
+                expected[column] += int(progress[column].sum())
+        assert found.loc[org.id].to_dict() == expected, org.name
+    assert found.loc[999].to_dict() == {"campaigns": 0, "invited": 0, "started": 0, "submitted": 0}
+    assert found.loc[seeded.organisation.id].to_dict() == {
+        "campaigns": 1,
+        "invited": 3,
+        "started": 2,
+        "submitted": 1,
+    }
+    assert organisation_progress(store, []).empty
