@@ -154,7 +154,7 @@ with items_tab:
         items.insert(1, "name", items["scale"].map(names))
         texts = {item.id: instrument.text(item.text) for item in instrument.items}
         items.insert(3, "statement", items["item"].map(texts))
-        items["problem"] = items["item"].map(problems.astype(object)).fillna("").astype(str)
+        items["problem"] = [str(problems.get(item, "")) for item in items["item"]]
         only = st.toggle("Only items with a problem", key="research.only_problems")
         if only:
             items = items[items["problem"] != ""]

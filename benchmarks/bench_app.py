@@ -119,6 +119,7 @@ def main() -> int:
     )
 
     from scoring.instrument_scoring import score_instrument
+    from survey.progress import organisation_progress
     from survey.registry import default_registry
     from survey.results import firm_results
 
@@ -133,11 +134,9 @@ def main() -> int:
         "home": lambda: default_registry().latest(),
         "instruments": lambda: default_registry().latest(),
         "results (firm admin)": lambda: firm_results(store, firm.organisation_id),
-        "consultant (clients)": lambda: [
-            store.campaign_progress(c.id)
-            for org in store.organisations(user=users["consultant"])
-            for c in store.campaigns(org.id)
-        ],
+        "consultant (clients)": lambda: organisation_progress(
+            store, [org.id for org in store.organisations(user=users["consultant"])]
+        ),
         "research (reliability, CFA)": research_reference,
         "assessment (welcome)": lambda: store.resume(info["token"]),
     }
