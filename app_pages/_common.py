@@ -14,7 +14,7 @@ import streamlit as st
 from survey import settings
 from survey.access import ROLE_NAMES, may_open
 from survey.registry import default_registry
-from survey.ui_text import escape_markdown
+from survey.ui_text import escape_markdown, language_name
 
 USER_KEY = "auth.user"
 
@@ -98,8 +98,6 @@ def language_picker(
     languages: list[str], *, key: str, default: str | None = None, label: str = "Language"
 ) -> str:
     """A language select box over ``languages`` (names in their own language)."""
-    from survey.ui_text import language_name
-
     if not languages:
         return default or "en"
     index = languages.index(default) if default in languages else 0
