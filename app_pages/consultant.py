@@ -73,11 +73,15 @@ def _clients(version: int, user_key: tuple[Any, ...]) -> pd.DataFrame:
 
 version = data_version()
 clients = _clients(version, (user.id, user.role))
-tab_clients, tab_new, tab_campaigns, tab_links, tab_bench = st.tabs(
-    ["Clients", "New client", "Campaigns", "Invitation links", "Benchmark"]
+SECTIONS = ["Clients", "New client", "Campaigns", "Invitation links", "Benchmark"]
+# A section picker rather than tabs: only the chosen section runs (the benchmark scores a
+# whole cohort, which the other sections should not wait for).
+section = (
+    st.segmented_control("Section", SECTIONS, default="Clients", key="consultant.section")
+    or "Clients"
 )
 
-with tab_clients:
+if section == "Clients":
     if clients.empty:
         st.info("You have no clients yet. Create one under “New client”.")
     else:
@@ -86,50 +90,51 @@ with tab_clients:
         right.metric("Responses submitted", int(clients["Submitted"].sum()))
         st.dataframe(clients.drop(columns="id"), hide_index=True, width="stretch")
 
-with tab_new, st.form("consultant.new_org", clear_on_submit=True):
-    st.subheader("Create an organisation")
-    known = store.organisations(user=None) if user.role == "admin" else []
-    name = st.text_input("Name", max_chars=200)
-    industries = sorted({o.industry for o in known} | set(clients["Industry"]))
-    regions = sorted({o.region for o in known} | set(clients["Region"]))
-    industry = st.selectbox(
-        "Industry",
-        industries,
-        index=None,
-        accept_new_options=True,
-        placeholder="Choose or type an industry",
-    )
-    size_band = st.selectbox("Size (employees)", SIZE_BANDS, index=1)
-    region = st.selectbox(
-        "Region",
-        regions,
-        index=None,
-        accept_new_options=True,
-        placeholder="Choose or type a region",
-    )
-    if st.form_submit_button("Create organisation", type="primary"):
-        missing = [
-            label
-            for label, value in (("name", name), ("industry", industry), ("region", region))
-            if not value
-        ]
-        if missing:
-            st.error(f"Give the organisation's {', '.join(missing)}.")
-        else:
-            try:
-                created = store.create_organisation(
-                    name.strip(),
-                    industry=str(industry),
-                    size_band=str(size_band),
-                    region=str(region),
-                    consultant_id=user.id if user.role == "consultant" else None,
-                )
-            except ValueError as exc:
-                st.error(f"Could not create the organisation: {exc}")
+if section == "New client":
+    with st.form("consultant.new_org", clear_on_submit=True):
+        st.subheader("Create an organisation")
+        known = store.organisations(user=None) if user.role == "admin" else []
+        name = st.text_input("Name", max_chars=200)
+        industries = sorted({o.industry for o in known} | set(clients["Industry"]))
+        regions = sorted({o.region for o in known} | set(clients["Region"]))
+        industry = st.selectbox(
+            "Industry",
+            industries,
+            index=None,
+            accept_new_options=True,
+            placeholder="Choose or type an industry",
+        )
+        size_band = st.selectbox("Size (employees)", SIZE_BANDS, index=1)
+        region = st.selectbox(
+            "Region",
+            regions,
+            index=None,
+            accept_new_options=True,
+            placeholder="Choose or type a region",
+        )
+        if st.form_submit_button("Create organisation", type="primary"):
+            missing = [
+                label
+                for label, value in (("name", name), ("industry", industry), ("region", region))
+                if not value
+            ]
+            if missing:
+                st.error(f"Give the organisation's {', '.join(missing)}.")
             else:
-                st.session_state["consultant.org"] = created.id
-                flash(f"Created the organisation {plain(created.name)}.")
-                st.rerun()
+                try:
+                    created = store.create_organisation(
+                        name.strip(),
+                        industry=str(industry),
+                        size_band=str(size_band),
+                        region=str(region),
+                        consultant_id=user.id if user.role == "consultant" else None,
+                    )
+                except ValueError as exc:
+                    st.error(f"Could not create the organisation: {exc}")
+                else:
+                    st.session_state["consultant.org"] = created.id
+                    flash(f"Created the organisation {plain(created.name)}.")
+                    st.rerun()
 
 organisations = {int(row.id): row.Organisation for row in clients.itertuples()}
 
@@ -148,7 +153,7 @@ def _pick_organisation(key: str) -> int | None:
     return int(picked)
 
 
-with tab_campaigns:
+if section == "Campaigns":
     organisation_id = _pick_organisation("consultant.org.campaigns")
     if organisation_id is not None:
         with (
@@ -206,7 +211,7 @@ with tab_campaigns:
                         progress.rename(columns=str.capitalize), hide_index=True, width="stretch"
                     )
 
-with tab_links:
+if section == "Invitation links":
     organisation_id = _pick_organisation("consultant.org.links")
     if organisation_id is not None:
         campaigns = store.campaigns(organisation_id)
@@ -271,5 +276,5 @@ with tab_links:
                     icon=":material/download:",
                 )
 
-with tab_bench:
+if section == "Benchmark":
     _benchmark.render(store, user, organisations, version)

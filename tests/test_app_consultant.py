@@ -17,10 +17,13 @@ def seeded(tmp_path, monkeypatch):
     return seed(use_fixture_environment(tmp_path, monkeypatch))
 
 
-def _open(user):
+def _open(user, section="Clients"):
     at = app(PAGE, user=user)
     at.run()
     assert not at.exception
+    if section != "Clients":
+        at.button_group(key="consultant.section").set_value(section).run()
+        assert not at.exception
     return at
 
 
@@ -38,7 +41,7 @@ def test_a_consultant_sees_only_their_clients(seeded):
 
 
 def test_create_an_organisation_with_validation(seeded):
-    at = _open(seeded.consultant)
+    at = _open(seeded.consultant, "New client")
     at.button(key="FormSubmitter:consultant.new_org-Create organisation").click().run()
     assert "Give the organisation's name, industry, region." in at.error[0].value
     name_box = next(t for t in at.text_input if t.label == "Name")
@@ -48,6 +51,7 @@ def test_create_an_organisation_with_validation(seeded):
     at.button(key="FormSubmitter:consultant.new_org-Create organisation").click().run()
     assert not at.exception
     assert "Created the organisation Caldera Heat" in at.success[0].value
+    at.button_group(key="consultant.section").set_value("Clients").run()
     assert set(_client_table(at)["Organisation"]) == {"Acme *Pumps*", "Caldera Heat"}
     created = seeded.store.organisation("Caldera Heat")
     assert created.consultant_id == seeded.consultant.id
@@ -61,7 +65,7 @@ def test_create_an_organisation_with_validation(seeded):
 def test_create_a_campaign_and_see_its_progress(seeded):
     answer_all(seeded.store, seeded.tokens["rnd"])
     seeded.store.save_draft(seeded.tokens["sales"], PILOT, {"PR-LIS-1": 2})
-    at = _open(seeded.consultant)
+    at = _open(seeded.consultant, "Campaigns")
     progress = [p for p in at.progress if "invited have submitted" in p.proto.text]
     assert progress[0].proto.text == "1 of 3 invited have submitted (2 started)"
     name = next(t for t in at.text_input if t.label == "Campaign name")
@@ -74,7 +78,7 @@ def test_create_a_campaign_and_see_its_progress(seeded):
 
 
 def test_generated_links_open_the_assessment(seeded):
-    at = _open(seeded.consultant)
+    at = _open(seeded.consultant, "Invitation links")
     next(n for n in at.number_input if n.label == "How many").set_value(3)
     next(s for s in at.selectbox if s.label == "Role").set_value("management")
     at.button(key="FormSubmitter:consultant.links-Generate links").click().run()
@@ -91,7 +95,7 @@ def test_generated_links_open_the_assessment(seeded):
 def test_benchmark_refuses_a_cohort_below_the_minimum(seeded):
     answer_all(seeded.store, seeded.tokens["rnd"])
     seed_cohort(seeded, n=3)
-    at = _open(seeded.consultant)
+    at = _open(seeded.consultant, "Benchmark")
     assert any("benchmarks need at least 5" in w.value for w in at.warning)
     assert not at.get("vega_lite_chart")
 
@@ -99,7 +103,7 @@ def test_benchmark_refuses_a_cohort_below_the_minimum(seeded):
 def test_benchmark_against_a_cohort_marks_the_client(seeded):
     answer_all(seeded.store, seeded.tokens["rnd"], value=5)
     seed_cohort(seeded, n=6)
-    at = _open(seeded.consultant)
+    at = _open(seeded.consultant, "Benchmark")
     assert not at.warning
     charts = at.get("vega_lite_chart")
     assert len(charts) == 2
