@@ -125,7 +125,14 @@ def icc(
     if n < 2 or k < 2:
         raise ValueError(f"ICC needs at least 2 targets and 2 raters; got {n} x {k}")
 
-    x = values.to_numpy(dtype=float)
+    # Degenerate data (no variance between or within targets) give inf/NaN, not warnings.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table = _icc_table(values.to_numpy(dtype=float), confidence)
+    return table.astype({"df1": int, "df2": int})
+
+
+def _icc_table(x: np.ndarray, confidence: float) -> pd.DataFrame:
+    n, k = x.shape
     grand = x.mean()
     ss_total = ((x - grand) ** 2).sum()
     ss_rows = k * ((x.mean(axis=1) - grand) ** 2).sum()
@@ -142,9 +149,8 @@ def icc(
     icc2k = (ms_r - ms_e) / (ms_r + (ms_c - ms_e) / n)
     icc3k = (ms_r - ms_e) / ms_r
 
-    with np.errstate(divide="ignore", invalid="ignore"):
-        f1, df1_1, df2_1 = ms_r / ms_w, n - 1, n * (k - 1)
-        f3, df1_3, df2_3 = ms_r / ms_e, n - 1, (n - 1) * (k - 1)
+    f1, df1_1, df2_1 = ms_r / ms_w, n - 1, n * (k - 1)
+    f3, df1_3, df2_3 = ms_r / ms_e, n - 1, (n - 1) * (k - 1)
     p1 = stats.f.sf(f1, df1_1, df2_1)
     p3 = stats.f.sf(f3, df1_3, df2_3)
 
@@ -190,7 +196,7 @@ def icc(
         },
         index=pd.Index(ICC_TYPES, name=None),
     )
-    return table.astype({"df1": int, "df2": int})
+    return table
 
 
 def null_variance(n_options: int) -> float:
@@ -328,10 +334,11 @@ def rwg_j(items: pd.DataFrame, *, n_options: int) -> float:
         raise ValueError("items must be a DataFrame with one column per item of the scale")
     if items.shape[1] == 0:
         raise ValueError("items has no columns: give the answers to the scale's items")
-    x = _numeric_frame(items, "items").dropna()
-    if len(x) < 2:
+    x = _numeric_frame(items, "items").to_numpy(dtype=float)
+    x = x[~np.isnan(x).any(axis=1)]
+    if x.shape[0] < 2:
         return float("nan")
-    mean_var = float(x.var(ddof=1).mean())
+    mean_var = float(x.var(axis=0, ddof=1).mean())
     ratio = min(mean_var / s2_null, 1.0)
     j = x.shape[1]
     return j * (1 - ratio) / (j * (1 - ratio) + ratio)
@@ -502,7 +509,7 @@ def aggregate_organisations(
     ...                               item_data=answers, keys=keys, n_options=5)
     >>> out.round(2)
       organisation scale  n  mean    sd  rwg_j  agreement_low
-    0            x     a  3  4.44  0.51   0.93          False
+    0            x     a  3  4.44  0.51   0.94          False
     1            y     a  2  2.67  0.47   0.00           True
     """
     if not isinstance(scores, pd.DataFrame):
@@ -524,34 +531,60 @@ def aggregate_organisations(
         if missing_scales:
             raise ValueError(f"keys has no items for scale(s) {missing_scales}")
 
-    rows = []
-    for org in pd.unique(orgs.dropna()):
-        members = orgs.index[orgs == org]
-        for scale in scores.columns:
-            values = pd.to_numeric(scores.loc[members, scale], errors="coerce").dropna()
-            agreement = np.nan
-            if item_frame is not None and keys is not None and n_options is not None:
-                item_ids = [str(i).lstrip("-") for i in keys[scale]]
-                unknown = [i for i in item_ids if i not in item_frame.columns]
-                if unknown:
-                    raise ValueError(f"item_data lacks column(s) {unknown} of scale {scale!r}")
-                a = n_options if not isinstance(n_options, Mapping) else n_options.get(scale)
-                if a is None:
-                    raise ValueError(f"n_options has no entry for scale {scale!r}")
-                agreement = rwg_j(item_frame.loc[members, item_ids], n_options=a)
-            rows.append(
-                {
-                    "organisation": org,
-                    "scale": scale,
-                    "n": int(values.size),
-                    "mean": float(values.mean()) if values.size else np.nan,
-                    "sd": float(values.std(ddof=1)) if values.size > 1 else np.nan,
-                    "rwg_j": agreement,
-                    "agreement_low": pd.NA if np.isnan(agreement) else bool(agreement < min_rwg),
-                }
-            )
-    out = pd.DataFrame(rows, columns=AGGREGATE_COLUMNS)
-    return out.astype({"n": int, "agreement_low": "boolean"})
+    # Grouped computations (one pass per scale) rather than a loop over organisations: a
+    # cohort has hundreds of them.
+    keep = orgs.notna()
+    order = pd.unique(orgs[keep])
+    labels = orgs[keep]
+    parts = []
+    for scale in scores.columns:
+        values = pd.to_numeric(scores.loc[keep, scale], errors="coerce")
+        grouped = values.groupby(labels, sort=False)
+        part = pd.DataFrame(
+            {"n": grouped.count(), "mean": grouped.mean(), "sd": grouped.std(ddof=1)}
+        ).reindex(order)
+        part["rwg_j"] = np.nan
+        if item_frame is not None and keys is not None and n_options is not None:
+            item_ids = [str(i).lstrip("-") for i in keys[scale]]
+            unknown = [i for i in item_ids if i not in item_frame.columns]
+            if unknown:
+                raise ValueError(f"item_data lacks column(s) {unknown} of scale {scale!r}")
+            a = n_options if not isinstance(n_options, Mapping) else n_options.get(scale)
+            if a is None:
+                raise ValueError(f"n_options has no entry for scale {scale!r}")
+            part["rwg_j"] = _grouped_rwg_j(
+                _numeric_frame(item_frame.loc[keep, item_ids], "item_data"), labels, a
+            ).reindex(order)
+        part.insert(0, "scale", scale)
+        parts.append(part.rename_axis("organisation").reset_index())
+    if not parts or not len(order):
+        return pd.DataFrame(columns=AGGREGATE_COLUMNS).astype(
+            {"n": int, "agreement_low": "boolean"}
+        )
+    out = pd.concat(parts, ignore_index=True)
+    # Organisation-major order (each organisation's scales together), first appearance first.
+    out["_org"] = pd.Categorical(out["organisation"], categories=order).codes
+    out = out.sort_values("_org", kind="mergesort").drop(columns="_org")
+    out["n"] = out["n"].fillna(0).astype(int)
+    out["mean"] = out["mean"].where(out["n"] > 0)
+    out["agreement_low"] = pd.array(
+        [pd.NA if np.isnan(v) else bool(v < min_rwg) for v in out["rwg_j"]], dtype="boolean"
+    )
+    return out[AGGREGATE_COLUMNS].reset_index(drop=True)
+
+
+def _grouped_rwg_j(items: pd.DataFrame, groups: pd.Series, n_options: int) -> pd.Series:
+    """:func:`rwg_j` for every group at once (listwise within the scale's items)."""
+    s2_null = null_variance(n_options)
+    complete = items.notna().all(axis=1)
+    block = items[complete]
+    grouped = block.groupby(groups[complete], sort=False)
+    size = grouped.size()
+    mean_var = grouped.var(ddof=1).mean(axis=1)
+    ratio = (mean_var / s2_null).clip(upper=1.0)
+    j = items.shape[1]
+    value = j * (1 - ratio) / (j * (1 - ratio) + ratio)
+    return value.where(size >= 2)
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -575,6 +608,8 @@ def _numeric_vector(values: object, name: str) -> np.ndarray:
 
 
 def _numeric_frame(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    if all(pd.api.types.is_numeric_dtype(dtype) for dtype in frame.dtypes):
+        return frame.astype(float)
     numeric = frame.apply(pd.to_numeric, errors="coerce")
     bad = frame.notna() & numeric.isna()
     if bad.any().any():

@@ -1,8 +1,9 @@
 """Scoring many multi-item scales at once: scale scores, reliability, item statistics, flags.
 
-:func:`score_items` reads the data once (in row chunks, with matrix products over a missing-value
-mask) and derives everything from the per-row counts and sums and the pairwise cross-products;
-the statistics are those of :mod:`scoring.reliability`.
+:func:`score_items` reads the data once, in row chunks, with matrix products over a
+missing-value mask: per chunk it forms the scores from answered counts and keyed sums and adds
+the within-scale pairwise cross-products (:mod:`scoring.moments`); the statistics are those of
+:mod:`scoring.reliability`.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ class FlagThresholds:
     The defaults are the conventional rules of thumb (Nunnally's .70 for alpha and omega,
     .30 for corrected item-total correlations, 30 complete answers for a stable estimate).
     An instrument may set its own.
+
+    Examples
+    --------
+    >>> FlagThresholds(min_alpha=0.8)
+    FlagThresholds(min_alpha=0.8, min_omega=0.7, min_r_drop=0.3, min_complete=30)
     """
 
     min_alpha: float = 0.70
@@ -215,17 +221,22 @@ def score_items(
     """
     scales = list(parse_keys(keys).values())
     _check_arguments(data, scales, scale_min, scale_max, min_valid, missing)
+    needed = [max(1, math.ceil(min_valid * key.k - 1e-9)) for key in scales]
     scan = scan_scales(
-        data, scales, scale_min=float(scale_min), scale_max=float(scale_max), missing=missing
+        data,
+        scales,
+        scale_min=float(scale_min),
+        scale_max=float(scale_max),
+        missing=missing,
+        min_answered=needed,
     )
-    if scan.sums is None or scan.shift is None:  # the range is known, so sums exist
-        raise RuntimeError("internal error: scale sums were not computed")
-    needed = np.array([max(1, math.ceil(min_valid * key.k - 1e-9)) for key in scales])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        values = scan.shift + scan.sums / scan.counts
-    values[scan.counts < needed] = np.nan
+    if scan.scores is None:  # the range is known, so scores exist
+        raise RuntimeError("internal error: scale scores were not computed")
+    values = scan.scores
     names = [key.scale for key in scales]
-    scores = pd.DataFrame(values, index=data.index, columns=pd.Index(names, name="scale"))
+    scores = pd.DataFrame(
+        values, index=data.index, columns=pd.Index(names, name="scale"), copy=False
+    )
 
     results = {key.scale: reliability_from_moments(scan.moments[key.scale]) for key in scales}
     reliability = reliability_table(results)
@@ -310,10 +321,28 @@ def reliability_flags(
     """
     limits = thresholds or FlagThresholds()
     rows: list[tuple[str, str | None, str, str]] = []
-    for scale, rel in reliability.iterrows():
-        name = str(scale)
-        alpha = float(rel["alpha"])
-        omega = float(rel["omega_total"])
+    # Plain Python over arrays: iterrows on small frames costs more than the statistics.
+    by_scale: dict[str, list[tuple[str, float, float, float]]] = {}
+    if len(items):
+        names = items.index.get_level_values(0).astype(str)
+        labels = items.index.get_level_values(1).astype(str)
+        columns = zip(
+            names,
+            labels,
+            items["sd"].to_numpy(dtype=float),
+            items["r_drop"].to_numpy(dtype=float),
+            items["alpha_if_deleted"].to_numpy(dtype=float),
+            strict=True,
+        )
+        for scale_name, label, sd, r_drop, deleted in columns:
+            by_scale.setdefault(scale_name, []).append((label, sd, r_drop, deleted))
+    scale_rows = zip(
+        reliability.index.astype(str),
+        reliability["alpha"].to_numpy(dtype=float),
+        reliability["omega_total"].to_numpy(dtype=float),
+        strict=True,
+    )
+    for name, alpha, omega in scale_rows:
         if n_complete is not None and n_complete.get(name, 0) < limits.min_complete:
             got = n_complete.get(name, 0)
             rows.append(
@@ -359,13 +388,8 @@ def reliability_flags(
                     "or split the scale",
                 )
             )
-        if name not in items.index.get_level_values(0):
-            continue
-        for item, stat in items.loc[name].iterrows():
-            label = str(item)
-            r_drop = float(stat["r_drop"])
-            deleted = float(stat["alpha_if_deleted"])
-            if float(stat["sd"]) == 0:
+        for label, sd, r_drop, deleted in by_scale.get(name, []):
+            if sd == 0:
                 rows.append(
                     (
                         name,

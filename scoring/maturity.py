@@ -83,6 +83,9 @@ def index_scores(
     if isinstance(scores, pd.DataFrame):
         out = {}
         for column in scores.columns:
+            for bound, given in (("scale_min", scale_min), ("scale_max", scale_max)):
+                if isinstance(given, Mapping) and column not in given:
+                    raise ValueError(f"{bound} has no value for column {column!r}")
             lo = scale_min[column] if isinstance(scale_min, Mapping) else scale_min
             hi = scale_max[column] if isinstance(scale_max, Mapping) else scale_max
             out[column] = _pomp(scores[column], lo, hi, str(column))
@@ -313,6 +316,7 @@ def profile(
     n_gaps: int = 3,
     weak_below: float = WEAK_BELOW,
     balance_margin: float = BALANCE_MARGIN,
+    archetype_dimensions: Sequence[str] | None = None,
     language: str | None = None,
 ) -> Profile:
     """Read a firm's 0-100 scale indices on an instrument as a maturity profile.
@@ -335,6 +339,10 @@ def profile(
         middle of the index).
     balance_margin : float
         Passed to :func:`archetype`.
+    archetype_dimensions : sequence of str, optional
+        The dimensions the archetype is read from (default: all of the instrument's). A
+        dimension that runs across the others, such as the practices' ``orchestrating``, can
+        be left out: ``("linking", "materializing", "institutionalizing")``.
     language : str, optional
         Language of names and narratives; default the instrument's first language.
 
@@ -446,6 +454,18 @@ def profile(
         n_scales=max(n_gaps, 1),
         language=language,
     )
+    if archetype_dimensions is None:
+        archetype_input = dimension_index
+    else:
+        unknown = [d for d in archetype_dimensions if d not in dimension_index]
+        if unknown:
+            raise ValueError(
+                f"{instrument.key} has no dimension(s) {unknown}; its dimensions are "
+                f"{list(dimension_index)}"
+            )
+        archetype_input = {
+            d: dimension_index[d] for d in dimension_index if d in archetype_dimensions
+        }
     return Profile(
         overall_index=overall,
         stage=overall_stage.stage if overall_stage is not None else None,
@@ -453,7 +473,7 @@ def profile(
         strengths=strengths,
         gaps=gaps,
         cartwheel=cartwheel,
-        archetype=archetype(dimension_index, balance_margin=balance_margin),
+        archetype=archetype(archetype_input, balance_margin=balance_margin),
         recommendations=recs,
     )
 

@@ -19,7 +19,8 @@ a constant per column before accumulating keeps the one-pass sums well condition
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,23 @@ from scoring.keys import ScaleKey
 
 __all__ = ["pairwise_correlation", "pairwise_covariance"]
 
+try:  # pragma: no cover - depends on the environment
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover
+    threadpool_limits = None
+
+
+@contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """Run BLAS on one thread: the products here are skinny (items x many rows), which
+    multi-threaded OpenBLAS splits badly, several times slower, worst on a busy machine."""
+    if threadpool_limits is None:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 #: Rows per chunk: large enough for efficient matrix products, small enough to keep the
 #: working copies (a few arrays of CHUNK_ROWS x items float64) to tens of megabytes.
 CHUNK_ROWS = 32_768
@@ -36,7 +54,18 @@ CHUNK_ROWS = 32_768
 
 @dataclass
 class CrossProducts:
-    """Running sums ``N, S, P, Q`` (see the module docstring) for ``k`` items."""
+    """Running sums ``N, S, P, Q`` (see the module docstring) for ``k`` items.
+
+    Examples
+    --------
+    >>> acc = CrossProducts(2)
+    >>> x = np.array([[1.0, 2.0, 0.0], [1.0, 0.0, 3.0]])  # items x rows, 0 where missing
+    >>> m = np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0]])
+    >>> acc.add(x, m)
+    >>> acc.n
+    array([[2., 1.],
+           [1., 2.]])
+    """
 
     k: int
     n: np.ndarray = field(init=False)
@@ -51,20 +80,21 @@ class CrossProducts:
         self.q = np.zeros((self.k, self.k))
 
     def add(self, x: np.ndarray, m: np.ndarray) -> None:
-        """Add a chunk: ``x`` shifted answers with zeros where missing, ``m`` the 0/1 mask."""
-        self.n += m.T @ m
-        self.s += x.T @ m
-        self.p += x.T @ x
-        self.q += (x * x).T @ m
+        """Add a chunk, item-major (items x rows): ``x`` shifted answers with zeros where
+        missing, ``m`` the 0/1 answered mask."""
+        self.n += m @ m.T
+        self.s += x @ m.T
+        self.p += x @ x.T
+        self.q += (x * x) @ m.T
 
     def add_complete(self, x: np.ndarray) -> None:
-        """Add a chunk without missing values (listwise samples)."""
-        rows = float(x.shape[0])
-        col = x.sum(axis=0)
+        """Add a chunk without missing values (listwise samples), item-major."""
+        rows = float(x.shape[1])
+        col = x.sum(axis=1)
         self.n += rows
         self.s += col[:, None]
-        self.p += x.T @ x
-        self.q += (x * x).sum(axis=0)[:, None]
+        self.p += x @ x.T
+        self.q += (x * x).sum(axis=1)[:, None]
 
     def covariance(self) -> np.ndarray:
         """Pairwise-complete covariances (ddof 1); NaN where fewer than two rows overlap."""
@@ -78,9 +108,12 @@ class CrossProducts:
         with np.errstate(divide="ignore", invalid="ignore"):
             num = self.p - self.s * self.s.T / self.n
             ss = self.q - self.s * self.s / self.n
+            # A variance that is zero up to rounding of the one-pass sums is zero (pandas'
+            # two-pass sums give exactly zero there, and a correlation is undefined).
+            ss[ss <= 1e-12 * np.abs(self.q)] = 0.0
             corr = num / np.sqrt(ss * ss.T)
         corr[(self.n < 2) | ~np.isfinite(corr)] = np.nan
-        # Rounding can push |r| a hair above 1; pandas clips the same way.
+        # Rounding can push |r| a hair above 1.
         np.clip(corr, -1.0, 1.0, out=corr)
         diag = np.diag(corr).copy()
         diag[np.isfinite(diag)] = 1.0
@@ -94,7 +127,17 @@ class CrossProducts:
 
 
 def numeric_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    """Raise a ValueError naming the first column of ``columns`` that is not numeric."""
+    """Raise a ValueError naming the first column of ``columns`` that is not numeric.
+
+    Booleans count as not numeric: a True/False column is rarely a rating.
+
+    Examples
+    --------
+    >>> numeric_columns(pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}), ["a", "b"], "data")
+    Traceback (most recent call last):
+    ...
+    ValueError: column 'b' of data is not numeric (dtype ...); convert it, ...
+    """
     for column in columns:
         dtype = frame[column].dtype
         if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
@@ -105,13 +148,13 @@ def numeric_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> N
             )
 
 
-def chunk_values(frame: pd.DataFrame, positions: np.ndarray, start: int, stop: int) -> np.ndarray:
+def _chunk_values(frame: pd.DataFrame, positions: np.ndarray, start: int, stop: int) -> np.ndarray:
     """Rows ``start:stop`` of the columns at ``positions`` as float64 with NaN for missing."""
     block = frame.iloc[start:stop, positions]
     return block.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def check_values(
+def _check_values(
     values: np.ndarray,
     frame: pd.DataFrame,
     positions: np.ndarray,
@@ -124,7 +167,8 @@ def check_values(
         bad = np.isinf(values)
     else:
         with np.errstate(invalid="ignore"):
-            bad = (values < scale_min) | (values > scale_max)
+            # |x - midpoint| > half-range is one pass less than two comparisons; NaN is False.
+            bad = np.abs(values - (scale_min + scale_max) / 2) > (scale_max - scale_min) / 2
     if not bad.any():
         return
     row, col = np.argwhere(bad)[0]
@@ -152,7 +196,7 @@ def _frame_for_moments(data: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def cross_products(
+def _cross_products(
     data: pd.DataFrame, shift: np.ndarray | None = None, chunk_rows: int = CHUNK_ROWS
 ) -> tuple[CrossProducts, np.ndarray]:
     """Accumulate :class:`CrossProducts` of every column of ``data`` and return the shift used.
@@ -162,17 +206,18 @@ def cross_products(
     positions = np.arange(data.shape[1])
     acc = CrossProducts(data.shape[1])
     used = np.zeros(data.shape[1]) if shift is None else np.asarray(shift, dtype=np.float64)
-    for start in range(0, len(data), chunk_rows):
-        stop = min(start + chunk_rows, len(data))
-        values = chunk_values(data, positions, start, stop)
-        check_values(values, data, positions, start, None, None)
-        mask = ~np.isnan(values)
-        if shift is None and start == 0:
-            answered = mask.sum(axis=0)
-            used = np.where(answered > 0, np.where(mask, values, 0.0).sum(axis=0), 0.0)
-            used = used / np.maximum(answered, 1)
-        x = np.where(mask, values - used, 0.0)
-        acc.add(x, mask.astype(np.float64))
+    with _single_threaded_blas():
+        for start in range(0, len(data), chunk_rows):
+            stop = min(start + chunk_rows, len(data))
+            values = _chunk_values(data, positions, start, stop)
+            _check_values(values, data, positions, start, None, None)
+            mask = ~np.isnan(values)
+            if shift is None and start == 0:
+                answered = mask.sum(axis=0)
+                used = np.where(answered > 0, np.where(mask, values, 0.0).sum(axis=0), 0.0)
+                used = used / np.maximum(answered, 1)
+            x = np.where(mask, values - used, 0.0)
+            acc.add(np.ascontiguousarray(x.T), np.ascontiguousarray(mask.T, dtype=np.float64))
     return acc, used
 
 
@@ -214,7 +259,7 @@ def pairwise_covariance(data: pd.DataFrame) -> pd.DataFrame:
     b  1.0000  3.3333
     """
     frame = _frame_for_moments(data)
-    acc, _ = cross_products(frame)
+    acc, _ = _cross_products(frame)
     return pd.DataFrame(acc.covariance(), index=frame.columns, columns=frame.columns)
 
 
@@ -255,7 +300,7 @@ def pairwise_correlation(data: pd.DataFrame) -> pd.DataFrame:
     b  0.6547  1.0000
     """
     frame = _frame_for_moments(data)
-    acc, _ = cross_products(frame)
+    acc, _ = _cross_products(frame)
     return pd.DataFrame(acc.correlation(), index=frame.columns, columns=frame.columns)
 
 
@@ -283,12 +328,10 @@ class ScaleMoments:
 
 @dataclass
 class ScaleScan:
-    """The result of :func:`scan_scales`: moments per scale and per-row counts and sums."""
+    """The result of :func:`scan_scales`: moments and, with a known range, scores per scale."""
 
     moments: dict[str, ScaleMoments]
-    counts: np.ndarray
-    sums: np.ndarray | None
-    shift: float | None
+    scores: np.ndarray | None
 
 
 def scan_scales(
@@ -298,77 +341,93 @@ def scan_scales(
     scale_min: float | None,
     scale_max: float | None,
     missing: str,
+    min_answered: Sequence[int] | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> ScaleScan:
     """One pass over ``frame`` for every scale at once.
 
-    Returns per-scale :class:`ScaleMoments` and, per row and scale, the number of answered
-    items (``counts``) and, when the response range is known, the sum of keyed answers minus
-    the scale midpoint (``sums``), so that a scale score is ``midpoint + sums / counts``.
-    Reverse keying ``min + max - x`` is the sign flip ``-(x - midpoint)`` around the midpoint,
-    which is why the data are shifted by the midpoint.
+    Returns per-scale :class:`ScaleMoments` and, when the response range is known, the scores
+    (rows x scales): the mean keyed answer, NaN where a row answered fewer than
+    ``min_answered[s]`` items (default 1). Per chunk a score is ``midpoint + sum / count`` with
+    ``sum`` the signed sum of the answers minus the midpoint: reverse keying
+    ``min + max - x`` is the sign flip ``-(x - midpoint)`` around the midpoint, which is why
+    the data are shifted by the midpoint. Only per-scale totals of the counts are kept, so the
+    extra memory is the scores plus one chunk.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"A": [1.0, 2.0, 5.0, np.nan], "B": [2.0, 2.0, 4.0, 3.0]})
+    >>> scan = scan_scales(df, [ScaleKey("s", ("A", "B"), frozenset({"A"}))],
+    ...                    scale_min=1, scale_max=5, missing="pairwise")
+    >>> scan.scores[:, 0].tolist()
+    [3.5, 3.0, 2.5, 3.0]
+    >>> scan.moments["s"].cov.round(3)
+    array([[ 4.333, -2.333],
+           [-2.333,  0.917]])
     """
     columns = list(dict.fromkeys(item for key in scales for item in key.items))
     positions = frame.columns.get_indexer(pd.Index(columns))
     where = {column: pos for pos, column in enumerate(columns)}
-    n_items, n_scales, n_rows = len(columns), len(scales), len(frame)
-    member = np.zeros((n_items, n_scales))
-    signed = np.zeros((n_items, n_scales))
-    index = [np.array([where[item] for item in key.items]) for key in scales]
+    n_scales, n_rows = len(scales), len(frame)
+    # Every scale's items side by side (an item in two scales appears twice): each scale is
+    # then a contiguous block of rows in the item-major chunk, and only within-scale
+    # cross-products are formed, which is far less work than all items x all items.
+    order = np.array([where[item] for key in scales for item in key.items])
+    stops = np.cumsum([key.k for key in scales])
+    blocks = [slice(int(stop) - key.k, int(stop)) for key, stop in zip(scales, stops, strict=True)]
     signs = [np.array(key.signs, dtype=np.float64) for key in scales]
-    for s, (idx, sign) in enumerate(zip(index, signs, strict=True)):
-        member[idx, s] = 1.0
-        signed[idx, s] = sign
     known = scale_min is not None and scale_max is not None
     midpoint = (scale_min + scale_max) / 2 if scale_min is not None and scale_max is not None else 0
-    shift: np.ndarray | None = np.full(n_items, midpoint, dtype=np.float64) if known else None
-    counts = np.empty((n_rows, n_scales))
-    sums = np.empty((n_rows, n_scales)) if known else None
-    answered = np.zeros(n_items)
-    pairwise = CrossProducts(n_items) if missing == "pairwise" else None
-    listwise = [CrossProducts(len(idx)) for idx in index] if pairwise is None else []
-    for start in range(0, n_rows, chunk_rows):
-        stop = min(start + chunk_rows, n_rows)
-        values = chunk_values(frame, positions, start, stop)
-        check_values(values, frame, positions, start, scale_min, scale_max)
-        mask = ~np.isnan(values)
-        if shift is None:
-            # Range unknown: shift by this first chunk's means to keep the sums well conditioned.
-            got = mask.sum(axis=0)
-            shift = np.where(mask, values, 0.0).sum(axis=0) / np.maximum(got, 1)
-        x = np.where(mask, values - shift, 0.0)
-        m = mask.astype(np.float64)
-        chunk_counts = m @ member
-        counts[start:stop] = chunk_counts
-        if sums is not None:
-            sums[start:stop] = x @ signed
-        answered += m.sum(axis=0)
-        if pairwise is not None:
-            pairwise.add(x, m)
-        else:
-            for s, idx in enumerate(index):
-                complete = chunk_counts[:, s] == len(idx)
-                listwise[s].add_complete(x[complete][:, idx])
+    shift: np.ndarray | None = np.full(len(order), midpoint) if known else None
+    scores = np.empty((n_scales, n_rows)) if known else None
+    needed = np.ones(n_scales) if min_answered is None else np.asarray(min_answered, float)
+    n_any = np.zeros(n_scales, dtype=np.int64)
+    n_complete = np.zeros(n_scales, dtype=np.int64)
+    answered = np.zeros(len(order))
+    accs = [CrossProducts(key.k) for key in scales]
+    with _single_threaded_blas():
+        for start in range(0, n_rows, chunk_rows):
+            stop = min(start + chunk_rows, n_rows)
+            values = _chunk_values(frame, positions, start, stop)
+            _check_values(values, frame, positions, start, scale_min, scale_max)
+            x = values.T[order]  # an item-major copy
+            missing_cells = np.isnan(x)
+            if shift is None:
+                # Range unknown: shift by the first chunk's means (keeps the sums well conditioned).
+                got = x.shape[1] - missing_cells.sum(axis=1)
+                shift = np.nansum(x, axis=1) / np.maximum(got, 1)
+            x -= shift[:, None]
+            x[missing_cells] = 0.0
+            m = np.subtract(1.0, missing_cells, dtype=np.float64)
+            answered += m.sum(axis=1)
+            for s, (block, sign) in enumerate(zip(blocks, signs, strict=True)):
+                xb, mb = x[block], m[block]
+                chunk_counts = mb.sum(axis=0)
+                n_any[s] += np.count_nonzero(chunk_counts)
+                n_complete[s] += np.count_nonzero(chunk_counts == block.stop - block.start)
+                if scores is not None:
+                    with np.errstate(divide="ignore", invalid="ignore"):
+                        score = midpoint + (sign @ xb) / chunk_counts
+                    score[chunk_counts < needed[s]] = np.nan
+                    scores[s, start:stop] = score
+                if missing == "pairwise":
+                    accs[s].add(xb, mb)
+                else:
+                    accs[s].add_complete(xb[:, chunk_counts == block.stop - block.start])
     if shift is None:
-        shift = np.zeros(n_items)
+        shift = np.zeros(len(order))
     moments: dict[str, ScaleMoments] = {}
-    if pairwise is not None:
-        cov_all, corr_all = pairwise.covariance(), pairwise.correlation()
-        mean_all = pairwise.means(shift)
-    for s, (key, idx, sign) in enumerate(zip(scales, index, signs, strict=True)):
+    for s, (key, block, sign) in enumerate(zip(scales, blocks, signs, strict=True)):
+        acc = accs[s]
         flip = np.outer(sign, sign)
-        n_complete = int((counts[:, s] == len(idx)).sum())
-        if pairwise is not None:
-            cov = cov_all[np.ix_(idx, idx)] * flip
-            corr = corr_all[np.ix_(idx, idx)] * flip
-            mean = mean_all[idx]
-            n = int((counts[:, s] > 0).sum())
+        cov = acc.covariance() * flip
+        if missing == "pairwise":
+            corr = acc.correlation() * flip
+            n = int(n_any[s])
         else:
-            acc = listwise[s]
-            cov = acc.covariance() * flip
             corr = cov2cor(cov)
-            mean = acc.means(shift[idx])
-            n = n_complete
+            n = int(n_complete[s])
+        mean = acc.means(shift[block])
         if known:
             mean = np.where(sign < 0, scale_min + scale_max - mean, mean)  # type: ignore[operator]
         with np.errstate(invalid="ignore"):
@@ -379,16 +438,23 @@ def scan_scales(
             corr=corr,
             mean=mean,
             sd=sd,
-            answered=answered[idx],
+            answered=answered[block],
             n_rows=n_rows,
             n=n,
-            n_complete=n_complete,
+            n_complete=int(n_complete[s]),
         )
-    return ScaleScan(moments=moments, counts=counts, sums=sums, shift=midpoint if known else None)
+    return ScaleScan(moments=moments, scores=None if scores is None else scores.T)
 
 
 def cov2cor(cov: np.ndarray) -> np.ndarray:
-    """Rescale a covariance matrix to correlations (R's ``cov2cor``); NaN for zero variance."""
+    """Rescale a covariance matrix to correlations (R's ``cov2cor``); NaN for zero variance.
+
+    Examples
+    --------
+    >>> cov2cor(np.array([[4.0, 2.0], [2.0, 9.0]])).round(4)
+    array([[1.    , 0.3333],
+           [0.3333, 1.    ]])
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = 1.0 / np.sqrt(np.diag(cov))
         return cov * np.outer(scale, scale)

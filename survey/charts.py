@@ -93,7 +93,7 @@ def _configured(chart: Any) -> Any:
         .configure_view(stroke=None)
         .configure_title(fontSize=15, anchor="start", fontWeight="bold")
         .configure_axis(labelFontSize=11, titleFontSize=12, labelLimit=260)
-        .configure_legend(labelFontSize=11, titleFontSize=12, orient="bottom")
+        .configure_legend(labelFontSize=11, titleFontSize=12, orient="bottom", labelLimit=360)
     )
 
 
@@ -279,8 +279,14 @@ def radar_chart(
         tooltip.insert(0, alt.Tooltip(f"{series_col}:N", title=caption("series", language)))
     shapes = alt.Chart(points)
     layers.append(
-        shapes.mark_line(strokeWidth=2.2, opacity=0.9).encode(
-            x, y, colour, detail=f"{series_col}:N", order="order:Q"
+        shapes.mark_line(strokeWidth=2.2, fillOpacity=0.12).encode(
+            x,
+            y,
+            colour,
+            # Vega fills a closed line path: a light fill makes each profile read as a shape.
+            alt.Fill(f"{series_col}:N", scale=_colour_scale(names), legend=None),
+            detail=f"{series_col}:N",
+            order="order:Q",
         )
     )
     layers.append(shapes.mark_point(filled=True, size=55).encode(x, y, colour, tooltip=tooltip))
@@ -380,16 +386,22 @@ def score_bars(
                 ]
             )
         )
-        layers.append(
-            rules.mark_text(
-                align="left",
-                baseline="top",
-                dx=3,
-                dy=-14,
-                fontSize=9,
-                color=OKABE_ITO["vermillion"],
-            ).encode(text="stage_name:N", y=alt.value(0))
-        )
+        # Neighbouring thresholds alternate between two label rows so that long stage names
+        # do not print over each other.
+        for row, subset in enumerate((marks.iloc[0::2], marks.iloc[1::2])):
+            if len(subset):
+                layers.append(
+                    alt.Chart(subset)
+                    .mark_text(
+                        align="left",
+                        baseline="bottom",
+                        dx=3,
+                        dy=-2 - 11 * row,
+                        fontSize=9,
+                        color=OKABE_ITO["vermillion"],
+                    )
+                    .encode(x="min_index:Q", text="stage_name:N", y=alt.value(0))
+                )
     chart = alt.layer(*layers).properties(title=title, width=460, height=_bar_height(len(order)))
     return _configured(chart)
 

@@ -334,6 +334,12 @@ def schema_command(
         typer.echo(f"wrote {out}")
 
 
+# Commands of other areas register themselves on the same app.
+from survey import cli_score  # noqa: E402  (after `app` exists, which they extend)
+
+cli_score.register(app)
+
+
 def main() -> None:
     """Entry point of the ``cocreate`` console script."""
     try:

@@ -138,6 +138,11 @@ def export(
             submitted_from=datetime.combine(start, time.min, UTC) if start else None,
             submitted_to=datetime.combine(end, time.max, UTC) if end else None,
         )
+        if len(table) == 0:
+            raise ValueError(
+                "no submitted responses match the filters; check --organisation, --campaign, "
+                "--instrument, --side and the dates"
+            )
         filters = ExportFilters(
             campaign=campaign,
             organisation=organisation,

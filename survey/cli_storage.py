@@ -261,12 +261,48 @@ def export(
     _run(action)
 
 
+def erase(
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    response: int | None = typer.Option(None, "--response", help="Response id."),
+    invitation: int | None = typer.Option(None, "--invitation", help="Invitation (respondent) id."),
+    organization: str | None = typer.Option(
+        None, "--organization", "--organisation", help="Organisation name or id."
+    ),
+    by: str | None = typer.Option(None, "--by", help="Who asked (recorded)."),
+    reason: str | None = typer.Option(None, "--reason", help="Why (recorded)."),
+) -> None:
+    """Erase one response, one respondent or a whole organisation (and record that it happened)."""
+
+    def action() -> None:
+        chosen = [x for x in (response, invitation, organization) if x is not None]
+        if len(chosen) != 1:
+            raise _fail("give exactly one of --response, --invitation, --organization", 2)
+        store = _open(db)
+        try:
+            if response is not None:
+                counts = store.erase_response(response, by=by, reason=reason)
+            elif invitation is not None:
+                counts = store.erase_invitation(invitation, by=by, reason=reason)
+            else:
+                name = str(organization)
+                key: int | str = int(name) if name.isdigit() else name
+                org = store.organisation(key)
+                counts = store.erase_organisation(org.id, by=by, reason=reason)
+        finally:
+            store.close()
+        deleted = ", ".join(f"{rows} {table}" for table, rows in counts.items() if rows)
+        typer.echo(f"Erased: {deleted or 'nothing'}. The erasure is recorded.")
+
+    _run(action)
+
+
 def register(app: typer.Typer) -> None:
     """Add the storage commands to the ``cocreate`` app."""
     app.command("setup")(setup)
     app.command("demo")(demo)
     app.command("import")(import_file)
     app.command("export")(export)
+    app.command("erase")(erase)
     db_app = typer.Typer(help="The collection database.", no_args_is_help=True)
     db_app.command("upgrade")(db_upgrade)
     app.add_typer(db_app, name="db")

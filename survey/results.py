@@ -105,13 +105,20 @@ class FirmResults:
 # ---------------------------------------------------------------------------------------------
 # Reading the store
 # ---------------------------------------------------------------------------------------------
-def _pick_campaign(campaigns: list[Any], wanted: int | str | None, organisation: str) -> Any:
+def _pick_campaign(
+    store: Any, campaigns: list[Any], wanted: int | str | None, organisation: str
+) -> Any:
     if not campaigns:
         raise ValueError(
             f"organisation {organisation!r} has no campaign yet; create one and collect "
             "responses before asking for results"
         )
     if wanted is None:
+        # The latest campaign the firm's own people answered; a campaign just opened would
+        # otherwise hide the results of the previous one.
+        for campaign in reversed(campaigns):
+            if len(store.responses(campaign_id=campaign.id, side="self")):
+                return campaign
         return campaigns[-1]
     for campaign in campaigns:
         if str(campaign.id) == str(wanted) or campaign.name == str(wanted):
@@ -193,7 +200,8 @@ def firm_results(
     organisation : int or str
         Organisation id or name.
     campaign : int or str, optional
-        Campaign id or name; default the organisation's latest campaign.
+        Campaign id or name; default the organisation's latest campaign with submitted
+        responses from its own people (else its latest campaign).
     language : str
         Language of names, narratives and recommendations.
     min_cohort : int, optional
@@ -218,7 +226,7 @@ def firm_results(
     cohort_floor = int(min_cohort if min_cohort is not None else settings.get("min_cohort"))
     org = store.organisation(organisation)
     campaigns = sorted(store.campaigns(org.id), key=lambda c: (c.created_at, c.id))
-    chosen = _pick_campaign(campaigns, campaign, org.name)
+    chosen = _pick_campaign(store, campaigns, campaign, org.name)
     earlier = [c for c in campaigns if (c.created_at, c.id) < (chosen.created_at, chosen.id)]
     table = store.responses(campaign_id=chosen.id)
     registry: Registry = store.registry

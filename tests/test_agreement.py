@@ -166,9 +166,8 @@ def test_icc_membership_f_test_matches_pingouin_anova(lq2002: pd.DataFrame) -> N
     ref = pg.anova(data=lq2002, dv="TSIG", between="COMPID")
     got = icc_membership(lq2002["TSIG"], lq2002["COMPID"]).iloc[0]
     assert got["F"] == pytest.approx(ref["F"].iloc[0], rel=1e-10)
-    assert got["pval"] == pytest.approx(
-        ref["p_unc"].iloc[0] if "p_unc" in ref else ref["p-unc"].iloc[0], rel=1e-8
-    )
+    assert got["pval"] == pytest.approx(ref["p_unc"].iloc[0], rel=1e-8)  # pingouin 0.7 name
+    assert (got["df1"], got["df2"]) == (ref["ddof1"].iloc[0], ref["ddof2"].iloc[0])
 
 
 def test_icc_membership_leaves_out_missing_scores() -> None:

@@ -16,10 +16,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pyreadstat
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from survey.exports.dataset import ExportFilters
-from survey.exports.export import export_dataset
-from survey.exports.formats import FORMAT_NAMES
+from survey.exports.dataset import ExportFilters, prepare_dataset
+from survey.exports.export import export_archive, export_dataset, write_export
+from survey.exports.formats import FORMAT_NAMES, formats_markdown
 from survey.exports.pseudonyms import pseudonym, pseudonym_secret
 from tests.export_data import ORGANISATIONS, registry, response_table
 
@@ -67,9 +69,17 @@ def _same(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
                 assert a == e, (column, a, e)
 
 
-def test_every_format_writes_a_codebook(tmp_path, table):
-    for fmt in FORMAT_NAMES:
-        result = _export(table, fmt, tmp_path / fmt)
+@pytest.fixture(scope="module")
+def every_format(tmp_path_factory, table):
+    """One prepared dataset written in every format (preparing scores it once)."""
+    root = tmp_path_factory.mktemp("formats")
+    dataset = prepare_dataset(table, registry(), secret=SECRET, min_cohort=3)
+    return root, {fmt: write_export(dataset, fmt, root / fmt) for fmt in FORMAT_NAMES}
+
+
+def test_every_format_writes_a_codebook(every_format, table):
+    _, results = every_format
+    for result in results.values():
         names = {p.name for p in result.files}
         assert {"codebook.json", "codebook.md"} <= names
         assert all(p.exists() and p.stat().st_size > 0 for p in result.files)
@@ -222,16 +232,16 @@ def test_scale_scores_follow_the_scoring_rule(tmp_path, table, instrument):
             assert (np.isnan(expected) and np.isnan(got)) or got == pytest.approx(expected)
 
 
-def test_no_personal_data_in_any_exported_byte(tmp_path, table):
+def test_no_personal_data_in_any_exported_byte(every_format, table):
+    root, _ = every_format
     forbidden = [name for _, name, *_ in ORGANISATIONS]
     forbidden += list(table.respondents["campaign"].unique())
-    for fmt in FORMAT_NAMES:
-        _export(table, fmt, tmp_path / fmt)
-    for path in tmp_path.rglob("*"):
-        if path.is_file():
-            data = path.read_bytes()
-            for text in forbidden:
-                assert text.encode("utf-8") not in data, (path.name, text)
+    files = [p for p in root.rglob("*") if p.is_file()]
+    assert len(files) >= 3 * len(FORMAT_NAMES)
+    for path in files:
+        data = path.read_bytes()
+        for text in forbidden:
+            assert text.encode("utf-8") not in data, (path.name, text)
 
 
 def test_personal_data_only_on_request(tmp_path, table):
@@ -294,6 +304,7 @@ def test_filters_restrict_rows_and_are_recorded(tmp_path, table):
     assert len(wide) == 3  # autumn campaign, three self respondents
     assert set(wide["submitted"]) == {"2026-10-05"}
     assert result.codebook["filters"]["submitted_from"] == "2026-09-01"
+    assert result.codebook["filters"]["organisation"] == pseudonym(11, "organisation", SECRET)
     assert result.codebook["counts"]["responses"] == 3
 
 
@@ -343,3 +354,47 @@ def test_bad_tables_are_refused_with_a_fix(tmp_path, change, message):
 def test_unknown_format_names_the_choices(tmp_path, table):
     with pytest.raises(ValueError, match="choose one of csv, parquet, sav, dta, datapackage"):
         _export(table, "xlsx", tmp_path)
+
+
+def test_docs_list_every_format():
+    docs = Path(__file__).resolve().parent.parent / "docs" / "exports.md"
+    assert formats_markdown() in docs.read_text(encoding="utf-8"), (
+        "update the formats table in docs/exports.md from survey.exports.formats.formats_markdown()"
+    )
+
+
+def test_archive_holds_the_export_files(table):
+    import io
+    import zipfile
+
+    data, result = export_archive(table, registry(), "sav", secret=SECRET, min_cohort=3)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert sorted(names) == sorted(f"cocreate-sav/{p.name}" for p in result.files)
+    assert f"cocreate-sav/responses-{NAME}.sav" in names
+
+
+def test_empty_selection_writes_only_the_codebook(tmp_path, table):
+    result = _export(table, "sav", tmp_path, filters=ExportFilters(side="partner"))
+    assert [p.name for p in result.files] == ["codebook.json", "codebook.md"]
+    assert result.counts["responses"] == 0
+
+
+def test_unknown_language_names_the_choices(tmp_path, table):
+    with pytest.raises(ValueError, match="choose one of en, de"):
+        _export(table, "csv", tmp_path, language="fr")
+
+
+@given(st.from_regex(r"[A-Z][A-Z0-9]{0,4}(-[A-Z0-9]{1,4}){0,3}", fullmatch=True))
+def test_variable_names_map_item_ids_one_to_one(item_id):
+    from survey.exports.dataset import variable_name
+
+    name = variable_name(item_id)
+    assert "-" not in name and name.replace("_", "-") == item_id
+    assert name[0].isalpha() and len(name) <= 32
+
+
+@given(st.lists(st.integers(min_value=1, max_value=10**9), min_size=2, max_size=50, unique=True))
+def test_pseudonyms_differ_for_different_ids(ids):
+    names = [pseudonym(i, "organisation", SECRET) for i in ids]
+    assert len(set(names)) == len(ids)
+    assert all(len(n) == 18 and n.startswith("O-") for n in names)

@@ -131,6 +131,8 @@ def test_index_scores_is_pomp() -> None:
     assert index_scores(2.0, 0, 4) == 50.0
     with pytest.raises(ValueError, match=r"'a' has the score 6 in row 1, outside the scale 1..5"):
         index_scores(pd.DataFrame({"a": [1.0, 6.0]}), 1, 5)
+    with pytest.raises(ValueError, match="scale_max has no value for column 'b'"):
+        index_scores(scores, 1, {"a": 5})
     with pytest.raises(ValueError, match="must be greater than scale_min"):
         index_scores(pd.Series([1.0]), 5, 5)
 
@@ -281,3 +283,14 @@ def test_recommendations_for_weakest_scales_at_stage() -> None:
         "text",
     ]
     assert profile(FIRM, inst).recommendations.equals(recs)
+
+
+def test_profile_archetype_on_chosen_dimensions() -> None:
+    inst = practices_instrument()
+    firm = {**FIRM, "co-diagnosis": 40.0, "co-ideation": 40.0, "embedding": 45.0}
+    # linking 40, materializing 35, institutionalizing 45: spread 10 -> led by institutionalizing
+    assert profile(firm, inst).archetype == "institutionalizing-led"
+    two = profile(firm, inst, archetype_dimensions=["linking", "materializing"])
+    assert two.archetype == "balanced"  # 40 vs 35: spread 5
+    with pytest.raises(ValueError, match=r"no dimension\(s\) \['orchestrating'\]"):
+        profile(firm, inst, archetype_dimensions=["orchestrating"])

@@ -151,3 +151,32 @@ def test_demo_is_deterministic_and_looks_like_survey_data(
         assert raw.corr().iloc[-1, :-1].lt(0).all()
     for store in (one, two, other):
         store.close()
+
+
+def test_erase_command(cli_env: None, tmp_path: Path, test_registry: Registry) -> None:
+    url = f"sqlite:///{tmp_path / 'erase.db'}"
+    store = open_store(url, registry=test_registry)
+    generate_demo(store, 2, seed=1)
+    org = store.organisations()[0]
+    invitation = store.invitations(store.campaigns(org.id)[0].id)[0]
+    store.close()
+    runner = CliRunner()
+    none = runner.invoke(_app(), ["erase", "--db", url])
+    assert none.exit_code == 2 and "exactly one" in none.stderr
+    one = runner.invoke(_app(), ["erase", "--db", url, "--invitation", str(invitation.id)])
+    assert one.exit_code == 0 and "1 invitations" in one.stdout
+    missing = runner.invoke(_app(), ["erase", "--db", url, "--invitation", str(invitation.id)])
+    assert missing.exit_code == 1 and "no invitation" in missing.stderr
+    whole = runner.invoke(
+        _app(), ["erase", "--db", url, "--organization", org.name, "--by", "dpo@example.org"]
+    )
+    assert whole.exit_code == 0 and "1 organisations" in whole.stdout
+    store = open_store(url, registry=test_registry)
+    assert [o.name for o in store.organisations()] != [] and org.id not in [
+        o.id for o in store.organisations()
+    ]
+    record = store.erasures()
+    assert record["kind"].tolist() == ["invitation", "organisation"]
+    assert record["erased_by"].isna().tolist() == [True, False]
+    assert record["erased_by"].iloc[1] == "dpo@example.org"
+    store.close()

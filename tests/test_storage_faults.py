@@ -18,7 +18,13 @@ ALPHA = [f"A-{s}-{i}" for s in (1, 2) for i in range(1, 5)]
 SUBMITTERS = 32
 
 
-def test_concurrent_submitters_each_stored_exactly_once(store: Store) -> None:
+def test_concurrent_submitters_each_stored_exactly_once(
+    store: Store, store_url: str, test_registry: Registry
+) -> None:
+    # Half the respondents go through a second store (its own engine and connections), as a
+    # second app instance would: on SQLite the two then contend for the file's write lock.
+    second = open_store(store_url, registry=test_registry)
+    stores = [store, second]
     org = store.create_organisation("Busy", industry="x", size_band="1-49", region="r")
     campaign = store.create_campaign(org.id, "load", instruments=["alpha", "beta"])
     tokens = [store.create_invitation(campaign.id, role="sales")[1] for _ in range(SUBMITTERS)]
@@ -28,12 +34,13 @@ def test_concurrent_submitters_each_stored_exactly_once(store: Store) -> None:
     def respondent(number: int, token: str) -> None:
         try:
             value = number % 5 + 1
+            mine = stores[number % 2]
             barrier.wait()
-            store.save_draft(token, "alpha", {item: value for item in ALPHA[:4]})
-            store.save_draft(token, "alpha", {item: value for item in ALPHA[4:]})
-            store.save_draft(token, "beta", {"B-1-1": value, "B-1-2": value, "B-1-3": value})
-            store.submit(token)
-            store.submit(token)  # a double click
+            mine.save_draft(token, "alpha", {item: value for item in ALPHA[:4]})
+            mine.save_draft(token, "alpha", {item: value for item in ALPHA[4:]})
+            mine.save_draft(token, "beta", {"B-1-1": value, "B-1-2": value, "B-1-3": value})
+            mine.submit(token)
+            stores[(number + 1) % 2].submit(token)  # a double click, through the other one
         except BaseException as exc:
             errors.append(exc)
 
@@ -42,6 +49,7 @@ def test_concurrent_submitters_each_stored_exactly_once(store: Store) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+    second.close()
     assert errors == []
     table = store.responses()
     assert len(table) == 2 * SUBMITTERS

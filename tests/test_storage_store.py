@@ -273,3 +273,20 @@ def test_reopening_keeps_data_and_does_not_migrate_again(store_url: str, test_re
     second = open_store(store_url, registry=test_registry)
     assert [o.name for o in second.organisations()] == ["Keep"]
     second.close()
+
+
+def test_migrations_match_the_models(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, m.Base.metadata)
+    assert differences == []
+
+
+def test_ids_are_not_reused_after_erasure(store: Store) -> None:
+    first = store.create_organisation("First", industry="x", size_band="1-49", region="r")
+    store.erase_organisation(first.id)
+    second = store.create_organisation("Second", industry="x", size_band="1-49", region="r")
+    assert second.id > first.id

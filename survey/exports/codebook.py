@@ -142,7 +142,7 @@ def build_codebook(
         "exported_at": exported_at or iso_now(),
         "software": {"name": "cocreate", "version": __version__},
         "language": dataset.language,
-        "filters": dataset.filters.as_dict(),
+        "filters": dict(dataset.recorded_filters),
         "counts": dict(dataset.counts),
         "files": files,
         "personal_data": {

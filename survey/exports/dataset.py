@@ -9,9 +9,8 @@ long table. The writers in :mod:`survey.exports.formats` only encode what this m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 import numpy as np
@@ -100,12 +99,35 @@ class ExportFilters:
     submitted_to: date | None = None
 
     def as_dict(self) -> dict[str, str | None]:
-        """The filters for the codebook (dates in ISO form)."""
+        """The filters as given (dates in ISO form)."""
         out: dict[str, str | None] = {}
         for name in ("campaign", "organisation", "instrument", "side"):
             out[name] = getattr(self, name)
         out["submitted_from"] = self.submitted_from.isoformat() if self.submitted_from else None
         out["submitted_to"] = self.submitted_to.isoformat() if self.submitted_to else None
+        return out
+
+    def recorded(
+        self, respondents: pd.DataFrame, secret: bytes, *, include_personal: bool = False
+    ) -> dict[str, str | None]:
+        """The filters for the codebook: an organisation or campaign named by the exporter is
+        written as its pseudonym (a name in the codebook would undo the pseudonyms), unless
+        personal data is included."""
+        out = self.as_dict()
+        if include_personal:
+            return out
+        for name, id_col, name_col in (
+            ("campaign", "campaign_id", "campaign"),
+            ("organisation", "organisation_id", "organisation"),
+        ):
+            wanted = getattr(self, name)
+            if wanted is None:
+                continue
+            hit = (respondents[id_col].astype(str) == str(wanted)) | (
+                respondents[name_col].astype(str) == str(wanted)
+            )
+            ids = sorted({str(i) for i in respondents.loc[hit, id_col]})
+            out[name] = ", ".join(pseudonym(i, name, secret) for i in ids) or "(no match)"
         return out
 
     def mask(self, respondents: pd.DataFrame) -> pd.Series:
@@ -183,6 +205,8 @@ class Dataset:
     suppression: list[Suppression]
     include_personal: bool
     counts: dict[str, int] = field(default_factory=dict)
+    #: The filters as the codebook states them (organisation and campaign as pseudonyms).
+    recorded_filters: dict[str, str | None] = field(default_factory=dict)
 
 
 def variable_name(identifier: str) -> str:
@@ -286,7 +310,7 @@ def prepare_dataset(
         ``scorer(values, instrument) -> DataFrame`` of scale scores; default
         :func:`survey.exports.scores.scale_scores`.
     progress : bool
-        Show a tqdm progress bar over the instrument versions.
+        Show a tqdm progress bar over the instrument versions (on a terminal only).
 
     Returns
     -------
@@ -325,9 +349,14 @@ def prepare_dataset(
     long_parts: list[pd.DataFrame] = []
     versions = sorted(meta[["instrument", "version"]].drop_duplicates().itertuples(index=False))
     for instrument_id, version in tqdm(
-        versions, desc="exporting", unit="version", disable=not progress
+        versions, desc="exporting", unit="version", disable=None if progress else True
     ):
         instrument = _instrument(registry, str(instrument_id), str(version))
+        if language not in instrument.languages:
+            raise ValueError(
+                f"{instrument.key} has no texts in language {language!r}; choose one of "
+                f"{', '.join(instrument.languages)}"
+            )
         rows = meta.index[(meta.instrument == instrument_id) & (meta.version == version)]
         _check_hashes(meta.loc[rows], instrument)
         items = instrument.item_ids
@@ -369,6 +398,9 @@ def prepare_dataset(
         suppression=suppression,
         include_personal=include_personal,
         counts=counts,
+        recorded_filters=filters.recorded(
+            table.respondents, secret, include_personal=include_personal
+        ),
     )
 
 
@@ -439,9 +471,4 @@ def _long(
 
 def iso_now() -> str:
     """The export time, UTC, to the second."""
-    return datetime.now().astimezone().replace(microsecond=0).isoformat()
-
-
-def mapping_of(instrument: Instrument) -> Mapping[str, str]:
-    """Item id -> variable name for every item of an instrument."""
-    return {item_id: variable_name(item_id) for item_id in instrument.item_ids}
+    return datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -8,7 +8,7 @@ from typing import Any
 
 from survey import settings
 from survey.exports.codebook import build_codebook, write_codebook
-from survey.exports.dataset import ExportFilters, ResponseTableLike, prepare_dataset
+from survey.exports.dataset import Dataset, ExportFilters, ResponseTableLike, prepare_dataset
 from survey.exports.formats import get_format
 from survey.exports.pseudonyms import pseudonym_secret
 from survey.registry import Registry, default_registry
@@ -72,12 +72,8 @@ def export_dataset(
     -------
     ExportResult
     """
-    writer = get_format(fmt)
+    get_format(fmt)  # an unknown format fails before any work
     registry = registry or default_registry()
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file; give a folder to write the export into")
-    out.mkdir(parents=True, exist_ok=True)
     if secret is None:
         secret_source = "setting" if settings.get("pseudonym_secret") else "key file"
         secret = pseudonym_secret()
@@ -94,6 +90,37 @@ def export_dataset(
         min_cohort=cohort,
         progress=progress,
     )
+    return write_export(dataset, fmt, out_dir, secret_source=secret_source)
+
+
+def write_export(
+    dataset: Dataset, fmt: str, out_dir: Path | str, *, secret_source: str = "caller"
+) -> ExportResult:
+    """Write a prepared dataset in one format with its codebook.
+
+    :func:`export_dataset` is :func:`~survey.exports.dataset.prepare_dataset` followed by this;
+    call the two separately to write one prepared dataset in several formats.
+
+    Parameters
+    ----------
+    dataset : survey.exports.dataset.Dataset
+        From :func:`~survey.exports.dataset.prepare_dataset`.
+    fmt : str
+        One of :data:`survey.exports.formats.FORMAT_NAMES`.
+    out_dir : path
+        Folder to write into (created when missing).
+    secret_source : str
+        Where the pseudonym secret came from, for the codebook.
+
+    Returns
+    -------
+    ExportResult
+    """
+    writer = get_format(fmt)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file; give a folder to write the export into")
+    out.mkdir(parents=True, exist_ok=True)
     entries = writer.writer(dataset, out)
     codebook = build_codebook(dataset, fmt, entries, secret_source=secret_source)
     files = [out / entry["path"] for entry in entries]
@@ -101,3 +128,28 @@ def export_dataset(
         files.append(out / "datapackage.json")
     files += write_codebook(codebook, out)
     return ExportResult(format=fmt, out_dir=out, files=files, codebook=codebook)
+
+
+def export_archive(
+    table: ResponseTableLike,
+    registry: Registry | None,
+    fmt: str,
+    **options: Any,
+) -> tuple[bytes, ExportResult]:
+    """An export as one ZIP archive in memory, for a download button (the Research page).
+
+    Takes the arguments of :func:`export_dataset` (``out_dir`` excepted) and returns the ZIP's
+    bytes and the :class:`ExportResult` (whose paths pointed into a folder that no longer
+    exists; read the codebook from ``result.codebook``).
+    """
+    import io
+    import tempfile
+    import zipfile
+
+    with tempfile.TemporaryDirectory(prefix="cocreate-export-") as folder:
+        result = export_dataset(table, registry, fmt, folder, **options)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in result.files:
+                archive.write(path, arcname=f"cocreate-{fmt}/{path.name}")
+    return buffer.getvalue(), result

@@ -77,21 +77,20 @@ def _entry(path: Path, out_dir: Path, table: str, rows: int, description: str) -
 
 def _wide_frame(table: WideTable, dataset: Dataset, na: object) -> pd.DataFrame:
     """Respondent columns then item variables; ``na`` where the answer is 'not applicable'."""
-    frame = table.meta[_meta_names(dataset)].copy()
-    for item_id in table.instrument.item_ids:
-        values = table.values[item_id]
-        column = values.astype("Int64").astype(object)
-        column[values.isna()] = None
-        column[table.not_applicable[item_id]] = na
-        frame[variable_name(item_id)] = column
-    return frame.reset_index(drop=True)
+    items = table.instrument.item_ids
+    values = table.values[items].astype("Int64").to_numpy(dtype=object, na_value=None)  # type: ignore[arg-type]
+    values[table.not_applicable[items].to_numpy(dtype=bool)] = na
+    answers = pd.DataFrame(values, columns=[variable_name(i) for i in items], dtype=object)
+    meta = table.meta[_meta_names(dataset)].reset_index(drop=True)
+    return pd.concat([meta, answers], axis=1)
 
 
 def _scores_frame(table: WideTable, dataset: Dataset) -> pd.DataFrame:
-    frame = table.meta[_meta_names(dataset)].copy()
-    for scale in table.instrument.scales:
-        frame[variable_name(scale.id)] = table.scores[scale.id].astype(float)
-    return frame.reset_index(drop=True)
+    scales = [scale.id for scale in table.instrument.scales]
+    scores = table.scores[scales].astype(float).reset_index(drop=True)
+    scores.columns = [variable_name(s) for s in scales]
+    meta = table.meta[_meta_names(dataset)].reset_index(drop=True)
+    return pd.concat([meta, scores], axis=1)
 
 
 def _descriptions(table: WideTable) -> tuple[str, str]:
@@ -508,3 +507,16 @@ def get_format(name: str) -> Format:
         if fmt.name == name:
             return fmt
     raise ValueError(f"unknown export format {name!r}; choose one of {', '.join(FORMAT_NAMES)}")
+
+
+def formats_markdown() -> str:
+    """The table of formats in ``docs/exports.md`` (checked by ``tests/test_exports.py``).
+
+    Examples
+    --------
+    >>> formats_markdown().splitlines()[0]
+    '| `--format` | format | what is written |'
+    """
+    lines = ["| `--format` | format | what is written |", "|---|---|---|"]
+    lines += [f"| `{f.name}` | {f.title} | {f.description} |" for f in FORMATS]
+    return "\n".join(lines) + "\n"

@@ -34,7 +34,7 @@ def scale_scores(values: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     --------
     >>> from survey.registry import load_registry
     >>> from pathlib import Path
-    >>> reg = load_registry([Path("tests/fixtures/exports/instruments")])
+    >>> reg = load_registry([Path(__file__).parents[2] / "tests/fixtures/exports/instruments"])
     >>> inst = reg.get("mini-capabilities@1.0.0")
     >>> answers = pd.DataFrame([[5, 4, 1, 5, 5, None, 3, 3, 0]], columns=inst.item_ids)
     >>> scale_scores(answers.astype(float), inst).round(2)
@@ -57,7 +57,7 @@ def scoring_rule(instrument: Instrument, language: str = "en") -> str:
     --------
     >>> from survey.registry import load_registry
     >>> from pathlib import Path
-    >>> reg = load_registry([Path("tests/fixtures/exports/instruments")])
+    >>> reg = load_registry([Path(__file__).parents[2] / "tests/fixtures/exports/instruments"])
     >>> print(scoring_rule(reg.get("mini-capabilities@1.0.0")))  # doctest: +ELLIPSIS
     mean of the answered items after reverse keying (min + max - answer), when at least 50% ...
     """

@@ -50,8 +50,11 @@ def is_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def make_engine(url: str | URL | None = None) -> Engine:
-    """An engine for ``url`` with the pragmas, pooling and transaction style this package needs."""
+def make_engine(url: str | URL | None = None, **options: Any) -> Engine:
+    """An engine for ``url`` with the pragmas, pooling and transaction style this package needs.
+
+    ``options`` go to :func:`sqlalchemy.create_engine` (e.g. ``poolclass``).
+    """
     parsed = url if isinstance(url, URL) else database_url(url)
     if is_sqlite(parsed):
         database = parsed.database or ""
@@ -60,10 +63,14 @@ def make_engine(url: str | URL | None = None) -> Engine:
         engine = create_engine(
             parsed,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            **options,
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=30)
+    defaults: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 30}
+    if "poolclass" in options:
+        defaults = {"pool_pre_ping": True}
+    return create_engine(parsed, **(defaults | options))
 
 
 def _configure_sqlite(engine: Engine) -> None:

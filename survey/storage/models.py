@@ -59,6 +59,10 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+# Ids are never reused on SQLite either: an erased response's id must not come back for another.
+_AUTOINCREMENT = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -73,7 +77,7 @@ class Meta(Base):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint(_in("role", USER_ROLES), name="role"),)
+    __table_args__ = (CheckConstraint(_in("role", USER_ROLES), name="role"), _AUTOINCREMENT)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True, nullable=False)
     name: Mapped[str | None] = mapped_column(String(200))
@@ -88,6 +92,7 @@ class User(Base):
 
 class Organisation(Base):
     __tablename__ = "organisations"
+    __table_args__ = (_AUTOINCREMENT,)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
     industry: Mapped[str] = mapped_column(String(100), nullable=False)
@@ -101,7 +106,7 @@ class Organisation(Base):
 
 class Campaign(Base):
     __tablename__ = "campaigns"
-    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "name"), _AUTOINCREMENT)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False, index=True
@@ -132,6 +137,7 @@ class Invitation(Base):
     __table_args__ = (
         CheckConstraint(_in("role", RESPONDENT_ROLES), name="role"),
         CheckConstraint(_in("side", SIDES), name="side"),
+        _AUTOINCREMENT,
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
@@ -166,6 +172,7 @@ class Response(Base):
         UniqueConstraint("invitation_id", "instrument_id", "version"),
         CheckConstraint(_in("status", STATUSES), name="status"),
         Index("ix_responses_instrument", "instrument_id", "version", "status"),
+        _AUTOINCREMENT,
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     invitation_id: Mapped[int] = mapped_column(
@@ -191,6 +198,8 @@ class Answer(Base):
         CheckConstraint(
             "(value IS NULL) = (not_applicable = TRUE)", name="value_or_not_applicable"
         ),
+        # Clustered by (response_id, item_id): a response's answers sit together on disk.
+        {"sqlite_with_rowid": False},
     )
     response_id: Mapped[int] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
@@ -204,6 +213,7 @@ class Import(Base):
     """A file of responses collected elsewhere and brought into a campaign."""
 
     __tablename__ = "imports"
+    __table_args__ = (_AUTOINCREMENT,)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False, index=True
@@ -218,6 +228,7 @@ class ErasureRecord(Base):
     """That an erasure happened: what, when, by whom and how many rows. Never the data."""
 
     __tablename__ = "erasures"
+    __table_args__ = (_AUTOINCREMENT,)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(30), nullable=False)
     target_id: Mapped[int] = mapped_column(Integer, nullable=False)

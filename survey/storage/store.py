@@ -13,8 +13,10 @@ response never changes again.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +29,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, Select, and_, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from survey.instrument import Instrument
+from survey.instrument import Instrument, ResponseScale
 from survey.registry import Registry, default_registry
 from survey.storage import models as m
 from survey.storage.engine import make_engine, retrying, upgrade_database
@@ -214,12 +216,9 @@ def check_answer(instrument: Instrument, item_id: str, value: Any) -> tuple[Any,
     >>> check_answer(inst, "EX-1", "na")[1]
     "'not applicable' is not allowed for this item (its scale has no such option)"
     """
-    try:
-        scale = instrument.scale_of_item(item_id)
-    except KeyError:
+    rs = _item_scales(instrument).get(item_id)
+    if rs is None:
         return value, f"not an item of {instrument.key}"
-    item = next(i for i in scale.items if i.id == item_id)
-    rs = instrument.item_response_scale(item, scale)
     if value is None:
         return None, None
     if isinstance(value, str):
@@ -246,6 +245,23 @@ def check_answer(instrument: Instrument, item_id: str, value: Any) -> tuple[Any,
     if not rs.min <= value <= rs.max:
         return value, f"value {value} is outside the scale {rs.min}..{rs.max}"
     return value, None
+
+
+_ITEM_SCALES: dict[tuple[str, str], dict[str, ResponseScale]] = {}
+
+
+def _item_scales(instrument: Instrument) -> dict[str, ResponseScale]:
+    """Item id -> its response scale, computed once per instrument version and content."""
+    key = (instrument.key, instrument.sha256)
+    found = _ITEM_SCALES.get(key)
+    if found is None:
+        found = {
+            item.id: instrument.item_response_scale(item, scale)
+            for scale in instrument.scales
+            for item in scale.items
+        }
+        _ITEM_SCALES[key] = found
+    return found
 
 
 def _example_instrument() -> Instrument:
@@ -306,6 +322,11 @@ class Store:
         self._registry = registry
         #: argon2id with the library's defaults; tests may swap in cheaper parameters.
         self.password_hasher = _HASHER
+        # SQLite has one write lock per file. Threads of this process queue here, in order,
+        # instead of polling the file lock (SQLite's busy handler sleeps in growing steps, which
+        # wastes most of the time under contention); other processes still meet busy_timeout.
+        self._pin_cache: dict[int, list[Any]] = {}
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     # -- plumbing -----------------------------------------------------------------------------
     @property
@@ -342,7 +363,10 @@ class Store:
                     )
                 return result
 
-        return retrying(attempt)
+        if self._write_lock is None:
+            return retrying(attempt)
+        with self._write_lock:
+            return retrying(attempt)
 
     def read(self, action: Callable[[Connection], T]) -> T:
         def attempt() -> T:
@@ -624,13 +648,19 @@ class Store:
         return self.read(lambda conn: self._campaign(conn, campaign_id))
 
     def _pins(self, conn: Connection, campaign_id: int) -> list[Any]:
-        return list(
-            conn.execute(
-                select(m.CampaignInstrument.__table__)
-                .where(m.CampaignInstrument.campaign_id == campaign_id)
-                .order_by(m.CampaignInstrument.position)
-            ).all()
-        )
+        # A campaign's pinned versions never change once created, so they are kept in memory.
+        pins = self._pin_cache.get(campaign_id)
+        if pins is None:
+            pins = list(
+                conn.execute(
+                    select(m.CampaignInstrument.__table__)
+                    .where(m.CampaignInstrument.campaign_id == campaign_id)
+                    .order_by(m.CampaignInstrument.position)
+                ).all()
+            )
+            if pins:
+                self._pin_cache[campaign_id] = pins
+        return pins
 
     # -- invitations --------------------------------------------------------------------------
     def create_invitation(
@@ -721,8 +751,11 @@ class Store:
         self.write(action)
 
     # -- answering ----------------------------------------------------------------------------
-    def _state(self, conn: Connection, invitation_row: Any) -> ResponseState:
-        campaign = self._campaign(conn, invitation_row.campaign_id)
+    def _state(
+        self, conn: Connection, invitation_row: Any, campaign: Campaign | None = None
+    ) -> ResponseState:
+        if campaign is None:
+            campaign = self._campaign(conn, invitation_row.campaign_id)
         responses = conn.execute(
             select(m.Response.__table__).where(m.Response.invitation_id == invitation_row.id)
         ).all()
@@ -884,7 +917,7 @@ class Store:
             conn.execute(
                 update(m.Response).where(m.Response.id == response.id).values(last_saved_at=now)
             )
-            return self._state(conn, invitation_row)
+            return self._state(conn, invitation_row, campaign)
 
         return self.write(action)
 
@@ -925,7 +958,7 @@ class Store:
                 .where(m.Response.id.in_(to_freeze), m.Response.status == "draft")
                 .values(status="submitted", submitted_at=now, last_saved_at=now)
             )
-            return self._state(conn, invitation_row)
+            return self._state(conn, invitation_row, state.campaign)
 
         return self.write(action)
 
@@ -1015,59 +1048,44 @@ class Store:
             include_drafts=include_drafts,
         ).order_by(m.Response.id)
         sub = query.subquery()
-        answer_query = select(m.Answer.response_id, m.Answer.item_id, m.Answer.value).join(
-            sub, sub.c.response_id == m.Answer.response_id
-        )
 
-        def action(conn: Connection) -> tuple[list[Any], list[Any]]:
-            # Both reads run in one transaction, so they see the same snapshot.
-            respondents = list(conn.execute(query).all())
-            return respondents, _fetch_plain(conn, answer_query)
+        def action(conn: Connection) -> tuple[list[Any], list[str], list[Any]]:
+            # All reads run in one transaction, so they see the same snapshot.
+            respondent_rows = _fetch_plain(conn, query)
+            versions = sorted({(row[9], row[10]) for row in respondent_rows})
+            order = self._item_order(conn, versions)
+            if not order:
+                return respondent_rows, order, []
+            # Items come back as their column number and values as plain integers, so that
+            # millions of answers turn into one integer array without per-row Python work.
+            code = case({item: k for k, item in enumerate(order)}, value=m.Answer.item_id, else_=-1)
+            answer_query = select(
+                m.Answer.response_id,
+                code,
+                func.coalesce(m.Answer.value, 0),
+                case((m.Answer.not_applicable, 1), else_=0),
+            ).join(sub, sub.c.response_id == m.Answer.response_id)
+            return respondent_rows, order, _fetch_plain(conn, answer_query)
 
-        respondent_rows, answer_rows = self.read(action)
-        return self._table(respondent_rows, answer_rows)
+        respondent_rows, order, answer_rows = self.read(action)
+        return _table(respondent_rows, order, answer_rows)
 
-    def _item_order(self, versions: Iterable[tuple[str, str]], seen: Iterable[str]) -> list[str]:
+    def _item_order(self, conn: Connection, versions: Iterable[tuple[str, str]]) -> list[str]:
+        """Item columns: each version's items in instrument order (stored ids if not on disk)."""
         order: list[str] = []
-        for instrument_id, version in sorted(set(versions)):
+        for instrument_id, version in versions:
             try:
                 order.extend(self.instrument(f"{instrument_id}@{version}").item_ids)
             except ValueError:
-                continue
-        known = set(order)
-        order = list(dict.fromkeys(order))
-        return order + sorted(set(seen) - known)
-
-    def _table(self, respondent_rows: list[Any], answer_rows: list[Any]) -> ResponseTable:
-        respondents = pd.DataFrame(
-            [tuple(row) for row in respondent_rows], columns=["response_id", *RESPONDENT_COLUMNS]
-        ).set_index("response_id")
-        for column in ("started_at", "submitted_at"):
-            respondents[column] = pd.to_datetime(respondents[column], utc=True)
-        index = respondents.index
-        if answer_rows:
-            response_ids, item_ids, values = zip(*answer_rows, strict=True)
-        else:
-            response_ids, item_ids, values = (), (), ()
-        item_codes, item_names = pd.factorize(np.asarray(item_ids, dtype=object))
-        order = self._item_order(
-            zip(respondents["instrument"], respondents["version"], strict=True), item_names
-        )
-        column_of = {name: position for position, name in enumerate(order)}
-        remap = np.array([column_of[name] for name in item_names], dtype=np.int64)
-        rows = index.get_indexer(pd.Index(response_ids, dtype="int64"))
-        cols = remap[item_codes] if len(item_codes) else np.array([], dtype=np.int64)
-        value_array = np.array(values, dtype=float)  # None (not applicable) becomes NaN
-        data = np.full((len(index), len(order)), np.nan)
-        na = np.zeros((len(index), len(order)), dtype=bool)
-        data[rows, cols] = value_array
-        na[rows, cols] = np.isnan(value_array)
-        columns = pd.Index(order, name="item")
-        return ResponseTable(
-            answers=pd.DataFrame(data, index=index, columns=columns),
-            not_applicable=pd.DataFrame(na, index=index, columns=columns),
-            respondents=respondents,
-        )
+                stored = conn.execute(
+                    select(m.Answer.item_id)
+                    .distinct()
+                    .join(m.Response, m.Response.id == m.Answer.response_id)
+                    .where(m.Response.instrument_id == instrument_id, m.Response.version == version)
+                    .order_by(m.Answer.item_id)
+                ).scalars()
+                order.extend(stored)
+        return list(dict.fromkeys(order))
 
     def campaign_progress(self, campaign_id: int) -> pd.DataFrame:
         """Per role and side: invitations sent, started (anything saved) and submitted."""
@@ -1270,6 +1288,36 @@ class Store:
             }
 
         return self.read(action)
+
+
+def _table(respondent_rows: list[Any], order: list[str], answer_rows: list[Any]) -> ResponseTable:
+    respondents = pd.DataFrame.from_records(
+        respondent_rows, columns=["response_id", *RESPONDENT_COLUMNS], nrows=len(respondent_rows)
+    ).set_index("response_id")
+    if respondents.index.dtype != np.int64:
+        respondents.index = respondents.index.astype(np.int64)
+    for column in ("started_at", "submitted_at"):
+        # SQLite hands back ISO strings, PostgreSQL naive datetimes; both are UTC.
+        respondents[column] = pd.to_datetime(respondents[column], utc=True, format="ISO8601")
+    index = respondents.index
+    n = len(answer_rows)
+    flat = np.fromiter(itertools.chain.from_iterable(answer_rows), dtype=np.int64, count=4 * n)
+    flat = flat.reshape(n, 4)
+    rows = index.get_indexer(pd.Index(flat[:, 0]))
+    cols = flat[:, 1]
+    keep = (rows >= 0) & (cols >= 0)
+    rows, cols, flat = rows[keep], cols[keep], flat[keep]
+    is_na = flat[:, 3] == 1
+    data = np.full((len(index), len(order)), np.nan)
+    na = np.zeros((len(index), len(order)), dtype=bool)
+    data[rows, cols] = np.where(is_na, np.nan, flat[:, 2].astype(float))
+    na[rows, cols] = is_na
+    columns = pd.Index(order, name="item")
+    return ResponseTable(
+        answers=pd.DataFrame(data, index=index, columns=columns),
+        not_applicable=pd.DataFrame(na, index=index, columns=columns),
+        respondents=respondents,
+    )
 
 
 def insert_answers(conn: Connection, rows: list[tuple[int, str, int | None, bool]]) -> None:

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("counts", sa.Text(), nullable=False),
         sa.Column("erased_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_erasures")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "meta",
@@ -64,6 +65,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "organisations",
@@ -82,6 +84,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organisations")),
         sa.UniqueConstraint("name", name=op.f("uq_organisations_name")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("organisations", schema=None) as batch_op:
         batch_op.create_index(
@@ -114,6 +117,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaigns")),
         sa.UniqueConstraint("organisation_id", "name", name=op.f("uq_campaigns_organisation_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("campaigns", schema=None) as batch_op:
         batch_op.create_index(
@@ -152,6 +156,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_imports")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("imports", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_imports_campaign_id"), ["campaign_id"], unique=False)
@@ -189,6 +194,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invitations")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_invitations_token_hash")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.create_index(
@@ -237,6 +243,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "invitation_id", "instrument_id", "version", name=op.f("uq_responses_invitation_id")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("responses", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_responses_campaign_id"), ["campaign_id"], unique=False)
@@ -261,6 +268,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("response_id", "item_id", name=op.f("pk_answers")),
+        sqlite_with_rowid=False,
     )
     meta = sa.table("meta", sa.column("key", sa.String), sa.column("value", sa.Integer))
     op.bulk_insert(meta, [{"key": "data_version", "value": 0}])
