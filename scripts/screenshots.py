@@ -192,7 +192,7 @@ def main() -> int:
             consultant.get_by_role("link", name="Consultant").click()
             consultant.get_by_role("heading", name="Consultant").wait_for()
             shoot(consultant, args.out, "consultant")
-            consultant.get_by_role("tab", name="Benchmark").click()
+            consultant.get_by_text("Benchmark", exact=True).click()
             wait_idle(consultant)
             shoot(consultant, args.out, "consultant-benchmark")
             consultant.close()
