@@ -146,8 +146,6 @@ def _stage_block(section: InstrumentResults) -> None:
             stage = text("report.stage", language, stage=section.stage, name=section.stage_name)
             st.markdown(f"##### {stage}")
         st.write(section.narrative)
-        if section.archetype:
-            st.caption(text("report.archetype", language, archetype=section.archetype))
 
 
 def _list(frame: pd.DataFrame, title: str) -> None:
