@@ -57,7 +57,14 @@ def seed(url: str, organisations: int) -> dict[str, str]:
                 scale = instrument.scale_of_item(item.id)
                 rs = instrument.item_response_scale(item, scale)
                 # Firms are stronger on some scales than others; customers see them lower.
-                level = 1 + sum(map(ord, scale.id)) % 4 + (side == "self") - (number + position) % 2
+                level = (
+                    1
+                    + sum(map(ord, scale.id)) % 4
+                    + (side == "self")
+                    + number % 3
+                    - 1
+                    + (position % 2 if number % 2 else 0)
+                )
                 value = min(rs.max, max(rs.min, level))
                 answers[item.id] = rs.min + rs.max - value if item.reverse else value
             store.save_draft(token, instrument.key, answers)
@@ -75,8 +82,10 @@ def seed(url: str, organisations: int) -> dict[str, str]:
 def wait_idle(page) -> None:  # type: ignore[no-untyped-def]
     """Until Streamlit has finished the script run and charts have drawn."""
     page.wait_for_selector("[data-testid='stApp']", timeout=TIMEOUT_MS)
+    # While a script runs, Streamlit shows a "Stop" button in the header.
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        "() => !Array.from(document.querySelectorAll('button'))"
+        ".some(b => b.innerText.trim() === 'Stop')",
         timeout=TIMEOUT_MS,
     )
     time.sleep(1.2)
