@@ -81,3 +81,15 @@ def test_the_page_itself_refuses_a_role_even_if_reached(seeded):
     anonymous = AppTest.from_file(str(ROOT / "app_pages" / "research.py"), default_timeout=60)
     anonymous.run()
     assert "Sign in to see this page" in anonymous.info[0].value
+
+
+def test_home_lists_the_instruments_and_the_ways_in(seeded):
+    at = app("app_pages/home.py")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "cocreate"
+    table = at.dataframe[0].value
+    assert list(table["Instrument"]) == ["Pilot readiness check"]
+    assert table["Version"].tolist() == ["1.1.0"]
+    links = [link.proto.label for link in at.get("page_link")]
+    assert links == ["Take the assessment", "Sign in", "Browse the instruments"]
