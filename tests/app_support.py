@@ -63,6 +63,7 @@ def seed(url: str) -> Seeded:
     The database is built once per test process (password hashing and migrations take
     seconds) and copied for every test, so that each test still has its own file.
     """
+    import atexit
     import shutil
     import tempfile
 
@@ -73,6 +74,7 @@ def seed(url: str) -> Seeded:
     target = Path(str(make_url(url).database))
     if "seeded" not in _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="cocreate-app-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
         template = folder / "template.db"
         seeded = _build(f"sqlite:///{template}")
         seeded.store.close()  # folds the WAL into the file, so a plain copy is complete
