@@ -103,7 +103,7 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
         show_chart(
             charts.percentile_bars(
                 result,
-                title=f"{organisations[client_id]}: percentile in the cohort (n = {len(cohort)})",
+                title=f"Percentile in the cohort (n = {len(cohort)})",
             )
         )
     with right:

@@ -120,7 +120,11 @@ def main() -> None:
     with head:
         if step.kind == "scale":
             number = scale_steps.index(index) + 1
-            st.caption(ui_text("take.step", language, number=number, total=len(scale_steps)))
+            instrument = assessment.instrument(step)
+            st.caption(
+                f"{instrument.text(instrument.title, language)} · "
+                + ui_text("take.step", language, number=number, total=len(scale_steps))
+            )
             st.header(assessment.step_title(index, language))
         elif step.kind == "review":
             st.header(ui_text("take.review_title", language))
