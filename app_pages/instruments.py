@@ -162,13 +162,16 @@ with compare:
         ):
             column.metric(label, len(found))
 
+        scale_ids = {scale.id for scale in instrument.scales}
+
         def change_table(changes: list, before: str, after: str) -> pd.DataFrame:
             return pd.DataFrame(
                 [
                     {
                         "Item": c.item,
-                        "Scale": c.scale,
-                        "Language": c.language or "",
+                        "Scale": text(instrument.scale(c.scale).name)
+                        if c.scale in scale_ids
+                        else c.scale,
                         before: c.before,
                         after: c.after,
                     }
@@ -191,12 +194,14 @@ with compare:
                 width="stretch",
             )
         if diff.reworded:
-            st.markdown("**Reworded items**")
-            st.dataframe(
-                change_table(diff.reworded, "Before", "After"),
-                hide_index=True,
-                width="stretch",
-            )
+            st.markdown(f"**Reworded items** ({language_name(language)})")
+            # Long sentences read better one above the other than side by side in a grid.
+            shown = [c for c in diff.reworded if c.language == language] or diff.reworded
+            for change in shown:
+                with st.container(border=True):
+                    st.caption(f"{change.item} · {change.language}")
+                    st.text(f"Before: {change.before}")
+                    st.text(f"After:  {change.after}")
         if diff.moved:
             st.markdown("**Items moved to another scale**")
             st.dataframe(
