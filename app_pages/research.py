@@ -199,8 +199,12 @@ with cfa_tab:
             hide_index=True,
             width="stretch",
             column_config={
-                c: st.column_config.NumberColumn(format="%.3f")
-                for c in ("estimate", "std_estimate", "se", "pval")
+                "factor": "Scale",
+                "item": "Item",
+                "estimate": st.column_config.NumberColumn("Loading", format="%.3f"),
+                "std_estimate": st.column_config.NumberColumn("Standardised", format="%.3f"),
+                "se": st.column_config.NumberColumn("SE", format="%.3f"),
+                "pval": st.column_config.NumberColumn("p", format="%.3f"),
             },
         )
     elif "cfa_error" in stats:
