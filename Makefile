@@ -40,6 +40,9 @@ test: lint typecheck contracts pytest
 
 bench: install
 	$(BIN)/python benchmarks/bench_scoring.py
+	$(BIN)/python benchmarks/bench_agreement.py
+	$(BIN)/python benchmarks/bench_storage.py
+	$(BIN)/python benchmarks/bench_exports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -340,9 +340,9 @@ def profile(
     balance_margin : float
         Passed to :func:`archetype`.
     archetype_dimensions : sequence of str, optional
-        The dimensions the archetype is read from (default: all of the instrument's). A
-        dimension that runs across the others, such as the practices' ``orchestrating``, can
-        be left out: ``("linking", "materializing", "institutionalizing")``.
+        The dimensions the archetype is read from (default: the instrument's dimensions with
+        ``archetype: true``, which is every dimension unless the file says otherwise; the
+        practices' ``orchestrating`` runs across the others and says ``archetype: false``).
     language : str, optional
         Language of names and narratives; default the instrument's first language.
 
@@ -455,7 +455,9 @@ def profile(
         language=language,
     )
     if archetype_dimensions is None:
-        archetype_input = dimension_index
+        # Content decides which dimensions make an archetype (Dimension.archetype in the file).
+        counted = {d.id for d in instrument.dimensions if d.archetype}
+        archetype_input = {d: v for d, v in dimension_index.items() if d in counted}
     else:
         unknown = [d for d in archetype_dimensions if d not in dimension_index]
         if unknown:

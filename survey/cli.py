@@ -335,9 +335,10 @@ def schema_command(
 
 
 # Commands of other areas register themselves on the same app.
-from survey import cli_score  # noqa: E402  (after `app` exists, which they extend)
+from survey import cli_score, cli_storage  # noqa: E402  (after `app` exists)
 
 cli_score.register(app)
+cli_storage.register(app)
 
 
 def main() -> None:

@@ -235,32 +235,6 @@ def import_file(
     _run(action)
 
 
-def export(
-    db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    format: str = typer.Option("csv", "--format", help="csv"),
-    out: Path = typer.Option(Path("export"), "--out", help="Folder to write into."),
-    instrument: str | None = typer.Option(None, "--instrument", help="ID[@VERSION] only."),
-) -> None:
-    """Export submitted responses (wide, pseudonymised)."""
-
-    def action() -> None:
-        if format != "csv":
-            raise _fail(f"unknown --format {format!r} (available: csv)", 2)
-        from survey.storage.export_csv import export_csv
-
-        store = _open(db)
-        try:
-            written = export_csv(store, out, instrument=instrument)
-        finally:
-            store.close()
-        if not written:
-            typer.echo("No submitted responses to export.", err=True)
-        for path in written:
-            typer.echo(f"Wrote {path}")
-
-    _run(action)
-
-
 def erase(
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     response: int | None = typer.Option(None, "--response", help="Response id."),
@@ -301,7 +275,6 @@ def register(app: typer.Typer) -> None:
     app.command("setup")(setup)
     app.command("demo")(demo)
     app.command("import")(import_file)
-    app.command("export")(export)
     app.command("erase")(erase)
     db_app = typer.Typer(help="The collection database.", no_args_is_help=True)
     db_app.command("upgrade")(db_upgrade)

@@ -105,6 +105,11 @@ class Dimension(_Model):
     name: LocalizedText
     description: LocalizedText | None = None
     scales: list[Slug]
+    archetype: bool = Field(
+        default=True,
+        description="Whether the dimension counts for the profile's archetype ('<id>-led'); "
+        "false for a dimension that runs across the others.",
+    )
 
 
 class Scoring(_Model):

@@ -294,3 +294,21 @@ def test_profile_archetype_on_chosen_dimensions() -> None:
     assert two.archetype == "balanced"  # 40 vs 35: spread 5
     with pytest.raises(ValueError, match=r"no dimension\(s\) \['orchestrating'\]"):
         profile(firm, inst, archetype_dimensions=["orchestrating"])
+
+
+def test_archetype_reads_only_the_dimensions_the_instrument_counts() -> None:
+    from survey.registry import get_instrument
+
+    practices = get_instrument("cocreation-practices@1.0.0")
+    assert [d.id for d in practices.dimensions if not d.archetype] == ["orchestrating"]
+    # coordination (orchestrating) far ahead: with every dimension it would lead
+    index = {s.id: 40.0 for s in practices.scales}
+    index.update(
+        {"coordination": 95.0, "co-diagnosis": 70.0, "co-ideation": 70.0, "co-valuation": 70.0}
+    )
+    result = profile(pd.Series(index), practices)
+    assert result.archetype == "linking-led"
+    everything = [d.id for d in practices.dimensions]
+    assert profile(pd.Series(index), practices, archetype_dimensions=everything).archetype == (
+        "orchestrating-led"
+    )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
@@ -61,52 +59,10 @@ def test_db_upgrade_and_bad_arguments(cli_env: None, tmp_path: Path) -> None:
     assert ok.exit_code == 0 and "is current" in ok.stdout
     bad = CliRunner().invoke(_app(), ["db", "upgrade", "--db", "nosuchdriver://x"])
     assert bad.exit_code == 2 and "not a database URL" in bad.stderr
-    fmt = CliRunner().invoke(_app(), ["export", "--db", url, "--format", "sav"])
-    assert fmt.exit_code == 2 and "unknown --format" in fmt.stderr
     unknown = CliRunner().invoke(
         _app(), ["demo", "--db", url, "--organizations", "2", "--instrument", "gamma"]
     )
     assert unknown.exit_code == 1 and "unknown instrument 'gamma'" in unknown.stderr
-
-
-def test_demo_then_export_csv(cli_env: None, tmp_path: Path, test_registry: Registry) -> None:
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    result = CliRunner().invoke(
-        _app(), ["demo", "--db", url, "--organizations", "5", "--seed", "3"]
-    )
-    assert result.exit_code == 0, result.output
-    out = tmp_path / "out"
-    exported = CliRunner().invoke(
-        _app(), ["export", "--db", url, "--format", "csv", "--out", str(out)]
-    )
-    assert exported.exit_code == 0, exported.output
-    path = out / "responses-alpha-1.0.0.csv"
-    with path.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    store = open_store(url, registry=test_registry)
-    table = store.responses(instrument="alpha@1.0.0")
-    names = {o.name for o in store.organisations()}
-    store.close()
-    assert len(rows) == len(table)
-    assert list(rows[0])[:7] == [
-        "response_id",
-        "organisation",
-        "campaign",
-        "role",
-        "side",
-        "instrument",
-        "version",
-    ]
-    assert not names & {row["organisation"] for row in rows}  # pseudonyms, never names
-    for row in rows[:20]:
-        rid = int(row["response_id"])
-        for item in table.answers.columns:
-            if table.not_applicable.loc[rid, item]:
-                assert row[item] == "na"
-            elif np.isnan(table.answers.loc[rid, item]):
-                assert row[item] == ""
-            else:
-                assert int(row[item]) == table.answers.loc[rid, item]
 
 
 def _cohort(url: str, registry: Registry, seed: int) -> Store:
@@ -179,4 +135,29 @@ def test_erase_command(cli_env: None, tmp_path: Path, test_registry: Registry) -
     assert record["kind"].tolist() == ["invitation", "organisation"]
     assert record["erased_by"].isna().tolist() == [True, False]
     assert record["erased_by"].iloc[1] == "dpo@example.org"
+    store.close()
+
+
+def test_demo_spans_instrument_versions(tmp_path: Path, test_instruments_dir: Path) -> None:
+    import shutil
+
+    import yaml
+
+    from survey.registry import load_registry
+
+    root = tmp_path / "instruments"
+    shutil.copytree(test_instruments_dir, root)
+    data = yaml.safe_load((root / "alpha" / "1.0.0.yaml").read_text(encoding="utf-8"))
+    data["version"] = "1.1.0"
+    data["changelog"] = [{"version": "1.1.0", "date": "2026-06-01", "changes": ["reworded"]}]
+    (root / "alpha" / "1.1.0.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    registry = load_registry([root])
+    store = open_store(f"sqlite:///{tmp_path / 'v.db'}", registry=registry)
+    generate_demo(store, 30, seed=5)
+    versions = store.responses(instrument="alpha").respondents
+    by_version = versions.groupby("version")["organisation_id"].nunique()
+    assert set(by_version.index) == {"1.0.0", "1.1.0"}
+    # Only first rounds of two-round organisations use the older version.
+    older = versions[versions["version"] == "1.0.0"]
+    assert older.groupby("organisation_id")["campaign_id"].nunique().eq(1).all()
     store.close()

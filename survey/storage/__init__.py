@@ -13,7 +13,6 @@ from survey.storage.errors import (
     StorageError,
     SubmissionError,
 )
-from survey.storage.pseudonyms import pseudonym
 from survey.storage.store import (
     NOT_APPLICABLE,
     Campaign,
@@ -41,5 +40,4 @@ __all__ = [
     "SubmissionError",
     "User",
     "open_store",
-    "pseudonym",
 ]

@@ -179,6 +179,14 @@ def generate_demo(
     if not pinned:
         raise ValueError("no instruments found: check COCREATE_INSTRUMENTS_DIR")
     models = [_item_model(instrument, rng) for instrument in pinned]
+    # First rounds of two-round organisations use the previous version where one exists, so
+    # that the cohort spans instrument versions as real data does.
+    earlier_models = list(models)
+    if instruments is None:
+        for k, instrument in enumerate(pinned):
+            versions = store.registry.versions(instrument.id)
+            if len(versions) > 1:
+                earlier_models[k] = _item_model(versions[-2], rng)
     existing = len(store.organisations())
     from tqdm import tqdm
 
@@ -188,10 +196,11 @@ def generate_demo(
     bar = tqdm(total=organizations, desc="demo organisations", unit="org", disable=not progress)
     for start in range(0, organizations, batch_size):
         count = min(batch_size, organizations - start)
-        plan = [_plan_organisation(existing + start + k, models, rng) for k in range(count)]
-        added = store.write(
-            functools.partial(_insert, plan=plan, pinned=pinned, consultant_id=consultant_id)
-        )
+        plan = [
+            _plan_organisation(existing + start + k, models, earlier_models, rng)
+            for k in range(count)
+        ]
+        added = store.write(functools.partial(_insert, plan=plan, consultant_id=consultant_id))
         for key, value in added.items():
             totals[key] += value
         bar.update(count)
@@ -200,7 +209,10 @@ def generate_demo(
 
 
 def _plan_organisation(
-    index: int, models: list[_ItemModel], rng: np.random.Generator
+    index: int,
+    models: list[_ItemModel],
+    earlier_models: list[_ItemModel],
+    rng: np.random.Generator,
 ) -> dict[str, Any]:
     industry = str(rng.choice(list(INDUSTRIES)))
     size_band = str(rng.choice(list(SIZE_BANDS), p=[0.3, 0.35, 0.2, 0.15]))
@@ -213,9 +225,10 @@ def _plan_organisation(
     campaigns = []
     for round_number in range(rounds):
         growth = rng.normal(0.3, 0.2) if round_number else 0.0
+        round_models = earlier_models if rounds == 2 and round_number == 0 else models
         campaign_opens = opens + timedelta(days=365 * round_number)
         org_theta = [
-            0.6 * (eta + growth) + 0.8 * rng.normal(0, 1, model.n_scales) for model in models
+            0.6 * (eta + growth) + 0.8 * rng.normal(0, 1, model.n_scales) for model in round_models
         ]
         respondents = []
         n_self = int(rng.integers(3, 9))
@@ -229,7 +242,7 @@ def _plan_organisation(
             status = "submitted" if kind < 0.9 else ("draft" if kind < 0.96 else "new")
             started = campaign_opens + timedelta(hours=float(rng.uniform(1, 24 * 20)))
             responses = []
-            for model, theta_o in zip(models, org_theta, strict=True):
+            for model, theta_o in zip(round_models, org_theta, strict=True):
                 theta = theta_o + general + rng.normal(0, 0.35, model.n_scales)
                 answers = _answers(model, theta, rng)
                 if status == "draft":
@@ -255,6 +268,7 @@ def _plan_organisation(
                 "opens_at": campaign_opens,
                 "closes_at": campaign_opens + timedelta(days=45),
                 "respondents": respondents,
+                "instruments": [model.instrument for model in round_models],
             }
         )
     return {
@@ -278,7 +292,6 @@ def _returning_ids(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> 
 def _insert(
     conn: Connection,
     plan: list[dict[str, Any]],
-    pinned: list[Instrument],
     consultant_id: int | None,
 ) -> dict[str, int]:
     taken = set(conn.execute(select(m.Organisation.name)).scalars())
@@ -326,8 +339,8 @@ def _insert(
                 "sha256": inst.sha256,
                 "position": position,
             }
-            for cid in campaign_ids
-            for position, inst in enumerate(pinned)
+            for cid, campaign in zip(campaign_ids, campaign_plans, strict=True)
+            for position, inst in enumerate(campaign["instruments"])
         ],
     )
     invitation_rows, invitation_plans = [], []
@@ -343,10 +356,10 @@ def _insert(
                     "created_at": campaign["opens_at"],
                 }
             )
-            invitation_plans.append((cid, respondent))
+            invitation_plans.append((cid, respondent, campaign["instruments"]))
     invitation_ids = _returning_ids(conn, m.Invitation.__table__, invitation_rows)
     response_rows, response_answers = [], []
-    for iid, (cid, respondent) in zip(invitation_ids, invitation_plans, strict=True):
+    for iid, (cid, respondent, pinned) in zip(invitation_ids, invitation_plans, strict=True):
         if respondent["status"] == "new":
             continue
         done = respondent["status"] == "submitted"
