@@ -7,14 +7,12 @@ response back, so a respondent can close the tab and continue later with the sam
 
 from __future__ import annotations
 
-import hashlib
-import math
 from typing import Any
 
 import streamlit as st
 
 from app_pages._common import get_store, language_picker, plain, registry
-from survey.assessment import Assessment
+from survey.assessment import Assessment, estimated_minutes, token_digest
 from survey.storage import NotFound, SubmissionError
 from survey.ui_text import ui_text
 
@@ -42,8 +40,7 @@ def _token_form(language: str = "en", error: str | None = None) -> None:
 
 def _state_key(token: str, name: str) -> str:
     # Session keys carry a digest of the token, never the token itself.
-    digest = hashlib.sha256(token.encode()).hexdigest()[:12]
-    return f"take.{digest}.{name}"
+    return f"take.{token_digest(token)}.{name}"
 
 
 def _format_date(value: Any) -> str:
@@ -165,7 +162,7 @@ def _welcome(
             organisation=f"**{plain(organisation.name)}**",
             items=items,
             steps=len(assessment.scale_steps),
-            minutes=max(1, math.ceil(items / 6)),
+            minutes=estimated_minutes(items),
         )
     )
     role = ui_text(f"take.role.{state.invitation.role}", language)

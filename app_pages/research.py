@@ -3,10 +3,6 @@ dataset exports (researchers and admins). No organisation is named on this page.
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,8 +12,7 @@ from app_pages._common import data_version, database_url, get_store, registry, r
 from scoring.agreement import icc_membership
 from scoring.instrument_scoring import score_instrument
 from scoring.validity import instrument_cfa
-from survey.exports.dataset import ExportFilters
-from survey.exports.export import export_dataset
+from survey.downloads import export_archive
 from survey.exports.formats import FORMATS
 
 require_page("research")
@@ -243,24 +238,23 @@ with export_tab:
         language = st.selectbox("Labels in", instrument.languages)
         go = st.form_submit_button("Prepare the export", type="primary", icon=":material/dataset:")
     if go:
-        with st.spinner("Writing the files…"), tempfile.TemporaryDirectory() as folder:
-            table = store.responses(instrument=ref if scope == "this version" else None)
-            filters = ExportFilters(instrument=ref if scope == "this version" else None)
+        with st.spinner("Writing the files…"):
+            chosen = ref if scope == "this version" else None
             try:
-                result = export_dataset(
-                    table, registry(), fmt, folder, language=language, filters=filters
+                archive = export_archive(
+                    store.responses(instrument=chosen),
+                    registry(),
+                    fmt,
+                    instrument=chosen,
+                    language=language,
                 )
             except ValueError as exc:
                 st.error(f"The export could not be written: {exc}")
             else:
-                buffer = io.BytesIO()
-                with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-                    for path in result.files:
-                        archive.write(path, Path(path).relative_to(folder))
                 st.session_state["research.export_zip"] = (
-                    f"cocreate-{fmt}-{ref.replace('@', '-')}.zip",
-                    buffer.getvalue(),
-                    [str(Path(p).relative_to(folder)) for p in result.files],
+                    archive.name,
+                    archive.data,
+                    archive.files,
                 )
     prepared = st.session_state.get("research.export_zip")
     if prepared:

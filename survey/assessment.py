@@ -12,6 +12,8 @@ Answers use the storage shape: ``{instrument_ref: {item_id: point | "na"}}``.
 
 from __future__ import annotations
 
+import hashlib
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -289,3 +291,21 @@ class Assessment:
 def common_languages(instruments: Sequence[Instrument]) -> list[str]:
     """Languages shared by all ``instruments`` (see :attr:`Assessment.languages`)."""
     return Assessment(instruments).languages
+
+
+def estimated_minutes(items: int, *, per_minute: int = 6) -> int:
+    """Minutes a respondent needs for ``items`` statements (about ten seconds each).
+
+    >>> estimated_minutes(100), estimated_minutes(1)
+    (17, 1)
+    """
+    return max(1, math.ceil(items / per_minute))
+
+
+def token_digest(token: str) -> str:
+    """A short digest of an invitation token, to name session state without the token itself.
+
+    >>> len(token_digest("abc")), token_digest("abc") == token_digest("abc")
+    (12, True)
+    """
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:12]
