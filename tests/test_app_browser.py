@@ -4,6 +4,7 @@ leaves, resumes, submits; then the firm admin signs in and sees the profile char
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -96,7 +97,7 @@ def test_answer_leave_resume_submit_then_see_the_profile(chromium, served):
     assert seeded.store.resume(token).status == "submitted"
     context.close()
 
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{base}/sign_in")
@@ -109,4 +110,11 @@ def test_answer_leave_resume_submit_then_see_the_profile(chromium, served):
     chart = page.locator("[data-testid='stVegaLiteChart']").first
     chart.wait_for(state="visible")
     chart.locator("canvas, svg").first.wait_for(state="visible")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Report (HTML)").click()
+    report = download.value
+    assert report.suggested_filename.endswith(".html")
+    html = Path(report.path()).read_text(encoding="utf-8")
+    assert "results for Acme *Pumps*" in html
+    assert "<svg" in html or "<img" in html  # the charts travel with the page
     context.close()
