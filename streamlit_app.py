@@ -21,22 +21,27 @@ user = current_user()
 if st.query_params.get("t") and user is None:
     st.navigation([page("assessment", "Take the assessment", "edit_note")], position="hidden").run()
 else:
+    # Signed in, a user lands on their first workspace page (also right after signing in,
+    # when the sign-in page is no longer in the menu); everyone else on the home page.
+    mine = pages_for(user)
     sections = {
         "": [
-            page("home", "Home", "home", default=True),
+            page("home", "Home", "home", default=not mine),
             page("assessment", "Take the assessment", "edit_note"),
             page("instruments", "Instruments", "library_books"),
         ]
     }
-    account_pages = {
-        "results": page("results", "Results", "insights"),
-        "consultant": page("consultant", "Consultant", "groups"),
-        "research": page("research", "Research", "science"),
+    titles = {
+        "results": ("Results", "insights"),
+        "consultant": ("Consultant", "groups"),
+        "research": ("Research", "science"),
     }
     if user is None:
         sections["Account"] = [page("sign_in", "Sign in", "login")]
     else:
-        sections["Workspace"] = [account_pages[name] for name in pages_for(user)]
+        sections["Workspace"] = [
+            page(name, *titles[name], default=index == 0) for index, name in enumerate(mine)
+        ]
     navigation = st.navigation(sections)
     account_box()
     navigation.run()

@@ -36,6 +36,8 @@ def test_signing_in_shows_the_account_in_the_sidebar_and_signs_out(seeded):
     at = _sign_in("firm@example.org", PASSWORD)
     assert at.session_state["auth.user"].role == "firm_admin"
     assert any("Fran Firm" in m.value for m in at.sidebar.markdown)
+    # The sign-in page leaves the menu; the firm admin lands on their Results page.
+    assert at.title[0].value == "Results: Acme \\*Pumps\\*"
     at.sidebar.button(key="auth.sign_out").click().run()
     assert "auth.user" not in at.session_state
 
