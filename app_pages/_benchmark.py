@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages._common import registry, show_chart
+from app_pages._common import plain, registry, show_chart
 from scoring.benchmark import benchmark, check_cohort_size, filter_cohort
 from survey import charts, settings
 from survey.cohorts import filter_options, organisation_indices
@@ -59,7 +59,7 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
     table = cohort_table(store, str(store.engine.url), version, ref)
     client_rows = table[table["organisation_id"] == client_id]
     if client_rows.empty:
-        st.info(f"{organisations[client_id]} has no submitted answers on {ref} yet.")
+        st.info(f"{plain(organisations[client_id])} has no submitted answers on {ref} yet.")
         return
     client = client_rows.iloc[0]
     others = table[table["organisation_id"] != client_id]

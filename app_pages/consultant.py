@@ -130,7 +130,7 @@ if section == "New client":
                         consultant_id=user.id if user.role == "consultant" else None,
                     )
                 except ValueError as exc:
-                    st.error(f"Could not create the organisation: {exc}")
+                    st.error(f"Could not create the organisation: {plain(exc)}")
                 else:
                     st.session_state["consultant.org"] = created.id
                     flash(f"Created the organisation {plain(created.name)}.")
@@ -186,7 +186,7 @@ if section == "Campaigns":
                         else None,
                     )
                 except ValueError as exc:
-                    st.error(f"Could not create the campaign: {exc}")
+                    st.error(f"Could not create the campaign: {plain(exc)}")
                 else:
                     st.success(f"Created the campaign {plain(created.name)}.")
         campaigns = store.campaigns(organisation_id)
@@ -259,7 +259,7 @@ if section == "Invitation links":
                             }
                         )
                 except ValueError as exc:
-                    st.error(str(exc))
+                    st.error(plain(exc))
                 st.session_state["consultant.new_links"] = links
             links = st.session_state.get("consultant.new_links") or []
             if links:

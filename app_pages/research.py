@@ -8,7 +8,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages._common import data_version, database_url, get_store, registry, require_page
+from app_pages._common import (
+    data_version,
+    database_url,
+    get_store,
+    plain,
+    registry,
+    require_page,
+)
 from scoring.agreement import icc_membership
 from scoring.instrument_scoring import score_instrument
 from scoring.validity import instrument_cfa
@@ -249,7 +256,7 @@ with export_tab:
                     language=language,
                 )
             except ValueError as exc:
-                st.error(f"The export could not be written: {exc}")
+                st.error(f"The export could not be written: {plain(exc)}")
             else:
                 st.session_state["research.export_zip"] = (
                     archive.name,

@@ -113,3 +113,15 @@ def test_benchmark_against_a_cohort_marks_the_client(seeded):
     # The client answered 5 everywhere, the top of the scale: above every cohort member
     # except those that also answered 5 (ties count half).
     assert (table["Percentile"] > 50).all()
+
+
+def test_a_duplicate_name_is_refused_and_shown_as_typed(seeded):
+    at = _open(seeded.consultant, "New client")
+    next(t for t in at.text_input if t.label == "Name").input("Acme *Pumps*")
+    next(s for s in at.selectbox if s.label == "Industry").set_value("Machinery")
+    next(s for s in at.selectbox if s.label == "Region").set_value("Europe")
+    at.button(key="FormSubmitter:consultant.new_org-Create organisation").click().run()
+    assert not at.exception
+    # The store's message repeats the name; the asterisks stay literal (escaped Markdown).
+    assert "Acme \\*Pumps\\*" in at.error[0].value
+    assert "exists already" in at.error[0].value
