@@ -1,0 +1,132 @@
+"""Streamlit helpers shared by the pages: the store, the signed-in user, cached reads.
+
+Not a page (streamlit_app.py does not register it). Everything that does not need streamlit
+lives in ``survey`` (access rules in :mod:`survey.access`, assessment steps in
+:mod:`survey.assessment`, the app's words in :mod:`survey.ui_text`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from survey import settings
+from survey.access import ROLE_NAMES, may_open
+from survey.registry import default_registry
+from survey.ui_text import escape_markdown, language_name
+
+USER_KEY = "auth.user"
+
+
+# -- the store ------------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str) -> Any:
+    # One store (engine and connection pool) per database URL and server process.
+    from survey.storage import open_store
+
+    return open_store(url)
+
+
+def database_url() -> str:
+    return settings.get("database_url")
+
+
+def get_store() -> Any:
+    return _open_store(database_url())
+
+
+def data_version() -> int:
+    """The store's write counter: cached reads are keyed on it, so a submit is seen at once."""
+    return int(get_store().data_version())
+
+
+def registry() -> Any:
+    return default_registry()
+
+
+# -- the signed-in user -----------------------------------------------------------------------
+def current_user() -> Any | None:
+    return st.session_state.get(USER_KEY)
+
+
+def sign_in(user: Any) -> None:
+    st.session_state[USER_KEY] = user
+
+
+def sign_out() -> None:
+    st.session_state.pop(USER_KEY, None)
+
+
+def require_page(page: str) -> Any:
+    """The signed-in user if they may open ``page``; otherwise explain why and stop the page."""
+    user = current_user()
+    if user is None:
+        st.info("Sign in to see this page.")
+        st.page_link("app_pages/sign_in.py", label="Sign in", icon=":material/login:")
+        st.stop()
+    if not may_open(user, page):
+        st.error(
+            f"Your account ({ROLE_NAMES.get(user.role, user.role)}) may not open this page. "
+            "Ask an administrator if you need access."
+        )
+        st.stop()
+    return user
+
+
+def account_box() -> None:
+    """Who is signed in, and the way out (shown in the sidebar on every page)."""
+    user = current_user()
+    if user is None:
+        return
+    with st.sidebar:
+        st.caption("Signed in as")
+        st.markdown(f"**{escape_markdown(user.name or user.email)}**")
+        st.caption(ROLE_NAMES.get(user.role, user.role))
+        if st.button("Sign out", icon=":material/logout:", key="auth.sign_out"):
+            sign_out()
+            st.rerun()
+
+
+# -- small layout helpers -----------------------------------------------------------------------
+def plain(text: object) -> str:
+    """User-entered text for a Markdown context (headings, captions, bold)."""
+    return escape_markdown(text)
+
+
+def language_picker(
+    languages: list[str], *, key: str, default: str | None = None, label: str = "Language"
+) -> str:
+    """A language select box over ``languages`` (names in their own language)."""
+    if not languages:
+        return default or "en"
+    index = languages.index(default) if default in languages else 0
+    return str(st.selectbox(label, languages, index=index, format_func=language_name, key=key))
+
+
+FLASH_KEY = "app.flash"
+
+
+def flash(message: str) -> None:
+    """A success message to show after the rerun that a change needs (see :func:`show_flash`)."""
+    st.session_state[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def show_chart(chart: Any, *, stretch: bool = True) -> None:
+    """Draw a chart from :mod:`survey.charts` as designed (its own colours and fonts).
+
+    Streamlit's theme would replace the palette, and a layered chart stretched to the column
+    loses its height unless it is passed on; fixed-size charts (the radar) keep their size.
+    """
+    height = getattr(chart, "height", None)
+    if stretch and isinstance(height, int):
+        # The chart's height is its plot area; title and axis need room on top of it.
+        st.altair_chart(chart, theme=None, width="stretch", height=height + 80)
+    else:
+        st.altair_chart(chart, theme=None, width="content")

@@ -1,0 +1,276 @@
+"""Research: psychometrics of each instrument version on pooled, pseudonymised responses, and
+dataset exports (researchers and admins). No organisation is named on this page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app_pages._common import (
+    data_version,
+    database_url,
+    get_store,
+    plain,
+    registry,
+    require_page,
+)
+from scoring.agreement import icc_membership
+from scoring.instrument_scoring import score_instrument
+from scoring.validity import instrument_cfa
+from survey.downloads import export_archive
+from survey.exports.formats import FORMATS
+
+require_page("research")
+store = get_store()
+
+st.title("Research")
+st.caption(
+    "Pooled submitted responses of every organisation, by instrument version. Organisations "
+    "are never named here; exports carry keyed pseudonyms instead of names."
+)
+
+
+@st.cache_data(show_spinner="Scoring the responses…", max_entries=16)
+def _psychometrics(database: str, version: int, ref: str, side: str) -> dict[str, Any]:
+    instrument = registry().get(ref)
+    table = store.responses(instrument=ref, side=side)
+    out: dict[str, Any] = {"n": len(table), "organisations": 0}
+    if len(table) == 0:
+        return out
+    answers = table.answers[instrument.item_ids].astype(float)
+    scored = score_instrument(answers, instrument)
+    out["organisations"] = int(table.respondents["organisation_id"].nunique())
+    out["reliability"] = scored.reliability.reset_index()
+    out["items"] = scored.items.reset_index()
+    out["flags"] = scored.flags
+    scores = scored.scores.copy()
+    scores.columns = [str(c) for c in scores.columns]
+    groups = table.respondents.loc[scores.index, "organisation_id"]
+    if groups.nunique() >= 2:
+        out["agreement"] = icc_membership(scores, groups)
+    try:
+        out["cfa"] = instrument_cfa(answers, instrument)
+    except ValueError as exc:  # too few complete cases, or a model that cannot be identified
+        out["cfa_error"] = str(exc)
+    return out
+
+
+refs = [instrument.key for instrument in registry()]
+if not refs:
+    st.info("No instruments are installed.")
+    st.stop()
+# Default to the newest version a campaign has used: that is where the answers are.
+pinned = {r for campaign in store.campaigns() for r in campaign.instruments}
+latest = next((r for r in reversed(refs) if r in pinned), refs[-1])
+left, right = st.columns([3, 1])
+ref = left.selectbox(
+    "Instrument version", refs, index=refs.index(latest), key="research.instrument"
+)
+side = right.selectbox(
+    "Respondents",
+    ["self", "customer", "partner"],
+    format_func={
+        "self": "Firms' own staff",
+        "customer": "Customers",
+        "partner": "Partners",
+    }.__getitem__,
+    key="research.side",
+)
+instrument = registry().get(ref)
+names = {scale.id: instrument.text(scale.name) for scale in instrument.scales}
+version = data_version()
+stats = _psychometrics(database_url(), version, ref, side)
+
+counts = st.columns(3)
+counts[0].metric("Responses", f"{stats['n']:,}")
+counts[1].metric("Organisations", f"{stats['organisations']:,}")
+counts[2].metric("Items", len(instrument.items))
+if stats["n"] == 0:
+    st.info(f"No submitted responses on {ref} from this side yet.")
+
+reliability_tab, items_tab, cfa_tab, agreement_tab, export_tab = st.tabs(
+    ["Reliability", "Items", "Factor structure", "Agreement", "Export"]
+)
+
+with reliability_tab:
+    if "reliability" in stats:
+        table = stats["reliability"].copy()
+        flags = stats["flags"]
+        scale_flags = flags[flags["item"].isna()] if len(flags) else flags
+        table.insert(1, "name", table["scale"].map(names))
+        table["flags"] = table["scale"].map(
+            lambda s: (
+                "; ".join(scale_flags.loc[scale_flags["scale"] == s, "code"])
+                if len(scale_flags)
+                else ""
+            )
+        )
+        shown = table[
+            [
+                "name",
+                "alpha",
+                "alpha_ci_low",
+                "alpha_ci_high",
+                "omega_total",
+                "average_r",
+                "n",
+                "k",
+                "flags",
+            ]
+        ]
+        low = shown["alpha"] < 0.7
+        st.dataframe(
+            shown.style.apply(
+                lambda row: ["background-color: #FCE8D5" if low[row.name] else "" for _ in row],
+                axis=1,
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "name": "Scale",
+                "alpha": st.column_config.NumberColumn("α", format="%.3f"),
+                "alpha_ci_low": st.column_config.NumberColumn("α 95% CI low", format="%.3f"),
+                "alpha_ci_high": st.column_config.NumberColumn("α 95% CI high", format="%.3f"),
+                "omega_total": st.column_config.NumberColumn("ω total", format="%.3f"),
+                "average_r": st.column_config.NumberColumn("mean r", format="%.3f"),
+                "flags": "Flags",
+            },
+        )
+        st.caption(
+            "Rows shaded: α below .70. α CI after Feldt; ω total from a one-factor "
+            "minres solution (as R psych)."
+        )
+
+with items_tab:
+    if "items" in stats:
+        items = stats["items"].copy()
+        flags = stats["flags"]
+        item_flags = flags[flags["item"].notna()] if len(flags) else flags
+        problems = (
+            item_flags.groupby("item")["message"].apply("; ".join)
+            if len(item_flags)
+            else pd.Series(dtype=str)
+        )
+        items.insert(1, "name", items["scale"].map(names))
+        texts = {item.id: instrument.text(item.text) for item in instrument.items}
+        items.insert(3, "statement", items["item"].map(texts))
+        items["problem"] = [str(problems.get(item, "")) for item in items["item"]]
+        only = st.toggle("Only items with a problem", key="research.only_problems")
+        if only:
+            items = items[items["problem"] != ""]
+        flagged = items["problem"] != ""
+        st.dataframe(
+            items.drop(columns="scale").style.apply(
+                lambda row: ["background-color: #FCE8D5" if flagged[row.name] else "" for _ in row],
+                axis=1,
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "name": "Scale",
+                "item": "Item",
+                "statement": "Statement",
+                "mean": st.column_config.NumberColumn("Mean", format="%.2f"),
+                "sd": st.column_config.NumberColumn("SD", format="%.2f"),
+                "missing_share": st.column_config.NumberColumn("Missing", format="percent"),
+                "r_drop": st.column_config.NumberColumn("r drop", format="%.3f"),
+                "alpha_if_deleted": st.column_config.NumberColumn("α if deleted", format="%.3f"),
+                "problem": "Problem",
+            },
+        )
+
+with cfa_tab:
+    if "cfa" in stats:
+        cfa = stats["cfa"]
+        fit = st.columns(5)
+        fit[0].metric("CFI", f"{cfa.cfi:.3f}")
+        fit[1].metric("TLI", f"{cfa.tli:.3f}")
+        fit[2].metric("RMSEA", f"{cfa.rmsea:.3f}")
+        fit[3].metric("SRMR", f"{cfa.srmr:.3f}")
+        fit[4].metric("χ² (df)", f"{cfa.chi2:.1f} ({cfa.dof})")
+        st.caption(
+            f"One factor per scale, n = {cfa.n:,} complete cases. Conventional good fit: "
+            "CFI and TLI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08 (Hu & Bentler 1999)."
+        )
+        loadings = cfa.loadings.copy()
+        loadings["factor"] = loadings["factor"].map(lambda f: names.get(f, f))
+        st.dataframe(
+            loadings,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "factor": "Scale",
+                "item": "Item",
+                "estimate": st.column_config.NumberColumn("Loading", format="%.3f"),
+                "std_estimate": st.column_config.NumberColumn("Standardised", format="%.3f"),
+                "se": st.column_config.NumberColumn("SE", format="%.3f"),
+                "pval": st.column_config.NumberColumn("p", format="%.3f"),
+            },
+        )
+    elif "cfa_error" in stats:
+        st.info(f"The factor model cannot be fitted yet: {stats['cfa_error']}")
+
+with agreement_tab:
+    if "agreement" in stats:
+        agreement = stats["agreement"].copy()
+        agreement.insert(1, "name", agreement["scale"].map(names))
+        st.dataframe(
+            agreement.drop(columns="scale"),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                c: st.column_config.NumberColumn(format="%.3f")
+                for c in ("group_size", "F", "pval", "ICC1", "ICC2")
+            },
+        )
+        st.caption(
+            "ICC(1): share of variance due to the organisation; ICC(2): reliability of "
+            "organisation means (Bliese 2000). ICC(2) ≥ .70 supports reading one number "
+            "per firm."
+        )
+    elif stats["n"]:
+        st.info("Agreement needs respondents from at least two organisations.")
+
+with export_tab:
+    formats = {fmt.name: fmt for fmt in FORMATS}
+    with st.form("research.export"):
+        fmt = st.selectbox(
+            "Format",
+            list(formats),
+            format_func=lambda f: f"{formats[f].title}: {formats[f].description}",
+        )
+        scope = st.radio("Responses", ["this version", "every instrument"], horizontal=True)
+        language = st.selectbox("Labels in", instrument.languages)
+        go = st.form_submit_button("Prepare the export", type="primary", icon=":material/dataset:")
+    if go:
+        with st.spinner("Writing the files…"):
+            chosen = ref if scope == "this version" else None
+            try:
+                archive = export_archive(
+                    store.responses(instrument=chosen),
+                    registry(),
+                    fmt,
+                    instrument=chosen,
+                    language=language,
+                )
+            except ValueError as exc:
+                st.error(f"The export could not be written: {plain(exc)}")
+            else:
+                st.session_state["research.export_zip"] = (
+                    archive.name,
+                    archive.data,
+                    archive.files,
+                )
+    prepared = st.session_state.get("research.export_zip")
+    if prepared:
+        name, payload, files = prepared
+        st.success(f"{len(files)} file(s) ready: {', '.join(files)}")
+        st.download_button(
+            "Download the export (ZIP)",
+            payload,
+            file_name=name,
+            mime="application/zip",
+            icon=":material/download:",
+        )

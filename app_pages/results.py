@@ -1,0 +1,324 @@
+"""Results: an organisation's profile in one campaign (firm admins, their consultant, admins).
+
+All numbers come from :func:`survey.results.firm_results` (scoring lives in ``scoring``), the
+charts from :func:`survey.results.section_charts` (the same the PDF report draws), the words
+from the instrument files and :mod:`survey.report_text`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages._common import (
+    data_version,
+    database_url,
+    get_store,
+    language_picker,
+    plain,
+    registry,
+    require_page,
+    show_chart,
+)
+from survey.access import visible_organisations
+from survey.report_text import side_word, text
+from survey.results import (
+    FirmResults,
+    InstrumentResults,
+    firm_results,
+    overview_chart,
+    section_charts,
+)
+from survey.ui_text import ui_text
+
+user = require_page("results")
+store = get_store()
+
+
+@st.cache_data(show_spinner="Computing the profile…", max_entries=32)
+def _results(
+    database: str, version: int, organisation_id: int, campaign_id: int, language: str
+) -> FirmResults:
+    # Keyed by the data version: a new submission changes the key, so nothing stale is shown.
+    return firm_results(store, organisation_id, campaign_id, language)
+
+
+@st.cache_data(show_spinner="Preparing the report…", max_entries=8)
+def _report(
+    database: str, version: int, organisation_id: int, campaign_id: int, language: str, kind: str
+) -> bytes:
+    from survey import report
+
+    results = _results(database, version, organisation_id, campaign_id, language)
+    if kind == "pdf":
+        return bytes(report.render_pdf(results))
+    return report.render_html(results).encode("utf-8")
+
+
+organisations = visible_organisations(user, store.organisations(user=user))
+if not organisations:
+    st.title("Results")
+    st.info("No organisation is linked to your account yet.")
+    st.stop()
+
+by_id = {org.id: org for org in organisations}
+header = st.container()  # filled once the organisation and campaign are chosen
+pick_org, pick_campaign, pick_language = st.columns([2, 2, 1])
+with pick_org:
+    if len(organisations) == 1:
+        organisation_id = organisations[0].id
+    else:
+        organisation_id = st.selectbox(
+            "Organisation",
+            list(by_id),
+            format_func=lambda i: by_id[i].name,
+            key="results.organisation",
+        )
+organisation = by_id[organisation_id]
+campaigns = sorted(store.campaigns(organisation_id), key=lambda c: (c.created_at, c.id))
+if not campaigns:
+    with header:
+        st.title(f"Results: {plain(organisation.name)}")
+    st.info("This organisation has no campaign yet.")
+    st.stop()
+campaign_ids = [c.id for c in campaigns][::-1]
+names = {c.id: c.name for c in campaigns}
+with pick_campaign:
+    campaign_id = st.selectbox(
+        "Campaign",
+        campaign_ids,
+        format_func=names.__getitem__,
+        key=f"results.campaign.{organisation_id}",
+    )
+campaign = next(c for c in campaigns if c.id == campaign_id)
+languages = [lang for lang in registry().get(campaign.instruments[0]).languages]
+with pick_language:
+    language = language_picker(languages, key="results.language")
+
+with header:
+    st.title(f"Results: {plain(organisation.name)}")
+    st.caption(
+        f"{text('report.campaign', language, campaign=plain(campaign.name))} · "
+        f"{plain(organisation.industry)} · {plain(organisation.size_band)} employees · "
+        f"{plain(organisation.region)}"
+    )
+
+version = data_version()
+results = _results(database_url(), version, organisation_id, campaign_id, language)
+if not results.sections:
+    st.info(text("report.no_responses", language))
+    st.stop()
+
+TABLE = {"width": "stretch", "hide_index": True}
+INDEX = st.column_config.NumberColumn(format="%.0f")
+
+
+def _respondents(results: FirmResults) -> None:
+    """Who answered, in one line per side (roles in the chosen language)."""
+    frame = results.respondents
+    for side, group in frame.groupby("side", sort=False):
+        roles = ", ".join(
+            f"{ui_text(f'take.role.{row.role}', language)} {row.count}"
+            for row in group.itertuples()
+        )
+        label = (
+            text("report.self", language)
+            if side == "self"
+            else text(f"report.{side}", language)
+            if side in ("customer", "partner")
+            else str(side)
+        )
+        st.markdown(f"{label}: {int(group['count'].sum())} ({roles})")
+
+
+def _stage_block(section: InstrumentResults) -> None:
+    left, right = st.columns([1, 3])
+    with left:
+        st.metric(
+            text("report.overall_index", language, index="").split(":")[0],
+            f"{section.overall_index:.0f}",
+            help="0 = lowest answers, 100 = highest",
+        )
+        if section.stage is not None:
+            st.metric("Stage", f"{section.stage} of {len(section.instrument.stages)}")
+    with right:
+        if section.stage is not None:
+            stage = text("report.stage", language, stage=section.stage, name=section.stage_name)
+            st.markdown(f"##### {stage}")
+        st.write(section.narrative)
+
+
+def _list(frame: pd.DataFrame, title: str) -> None:
+    st.markdown(f"**{title}**")
+    for row in frame.itertuples():
+        st.markdown(f"- {row.name}: **{row.index:.0f}**")
+
+
+def _section(section: InstrumentResults) -> None:
+    _stage_block(section)
+    if section.low_agreement:
+        st.warning(
+            text("report.low_agreement", language, scales=", ".join(section.low_agreement)),
+            icon=":material/warning:",
+        )
+    charts = section_charts(section, language)
+    chart_left, chart_right = st.columns([3, 2])
+    with chart_left:
+        show_chart(charts["profile"], stretch=section.chart_kind != "radar")
+    with chart_right:
+        _list(section.strengths, text("report.strengths", language))
+        _list(section.gaps, text("report.gaps", language))
+    st.subheader(text("report.recommendations", language))
+    if section.recommendations.empty:
+        st.write(text("report.no_recommendations", language))
+    for row in section.recommendations.itertuples():
+        name = section.instrument.text(section.instrument.scale(row.scale).name, language)
+        st.markdown(f"- **{name}** ({row.index:.0f}): {row.text}")
+    if not section.cartwheel.empty:
+        with st.expander(text("report.cartwheel", language)):
+            st.dataframe(section.cartwheel, **TABLE)
+
+    st.subheader(text("report.scales", language))
+    scales = section.scales[
+        ["name", "dimension_name", "n", "score", "sd", "index", "rwg_j", "agreement_low"]
+    ].rename(
+        columns={
+            "name": text("report.scale", language),
+            "dimension_name": text("report.dimension", language),
+            "score": text("report.score", language),
+            "sd": "SD",
+            "index": text("report.index", language),
+            "rwg_j": text("report.agreement", language),
+            "agreement_low": "Low agreement",
+        }
+    )
+    st.dataframe(
+        scales,
+        **TABLE,
+        column_config={
+            text("report.score", language): st.column_config.NumberColumn(format="%.2f"),
+            "SD": st.column_config.NumberColumn(format="%.2f"),
+            text("report.index", language): INDEX,
+            text("report.agreement", language): st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+
+    if section.view_gap is not None and section.other_side is not None:
+        st.subheader(
+            text("report.view_gap", language, side=side_word(section.other_side, language))
+        )
+        gap_left, gap_right = st.columns([3, 2])
+        with gap_left:
+            show_chart(charts["view_gap"])
+        with gap_right:
+            gap = section.view_gap[["name", "mean_self", "mean_other", "gap"]]
+            st.dataframe(
+                gap.rename(
+                    columns={
+                        "name": text("report.scale", language),
+                        "mean_self": text("report.self", language),
+                        "mean_other": text(
+                            "report.customer"
+                            if section.other_side == "customer"
+                            else "report.partner",
+                            language,
+                        ),
+                        "gap": text("report.gap", language),
+                    }
+                ),
+                **TABLE,
+                column_config={
+                    "mean_self": INDEX,
+                    text("report.self", language): INDEX,
+                    text("report.customer", language): INDEX,
+                    text("report.partner", language): INDEX,
+                    text("report.gap", language): INDEX,
+                },
+            )
+
+    if section.change is not None and results.previous_campaign:
+        st.subheader(text("report.change", language, campaign=plain(results.previous_campaign)))
+        change = section.change[["name", "before", "after", "change", "rci", "reliable"]]
+        st.dataframe(
+            change.rename(
+                columns={
+                    "name": text("report.scale", language),
+                    "before": text("report.before", language),
+                    "after": text("report.after", language),
+                    "change": "Δ",
+                    "rci": "RCI",
+                    "reliable": text("report.reliable", language),
+                }
+            ),
+            **TABLE,
+            column_config={
+                text("report.before", language): INDEX,
+                text("report.after", language): INDEX,
+                "Δ": st.column_config.NumberColumn(format="%+.1f"),
+                "RCI": st.column_config.NumberColumn(format="%+.2f"),
+            },
+        )
+        st.caption(
+            "RCI: reliable change index (Jacobson & Truax); |RCI| > 1.96 is a change "
+            "larger than measurement error would produce."
+        )
+
+    st.subheader(text("report.benchmark", language, n=section.cohort_size))
+    if section.benchmark is None:
+        st.info(text("report.no_benchmark", language, n=results.min_cohort))
+    else:
+        bench_left, bench_right = st.columns(2)
+        with bench_left:
+            show_chart(charts["percentiles"])
+        if "cohort" in charts:
+            with bench_right:
+                show_chart(charts["cohort"])
+
+
+with st.container(border=True):
+    summary, downloads = st.columns([3, 1])
+    with summary:
+        st.markdown(
+            f"**{text('report.respondents', language)}**: {int(results.respondents['count'].sum())}"
+        )
+        _respondents(results)
+    with downloads:
+        st.download_button(
+            "Report (PDF)",
+            data=lambda: _report(
+                database_url(), version, organisation_id, campaign_id, language, "pdf"
+            ),
+            file_name=f"cocreate-{organisation_id}-{campaign_id}.pdf",
+            mime="application/pdf",
+            icon=":material/picture_as_pdf:",
+            width="stretch",
+            key="results.pdf",
+        )
+        st.download_button(
+            "Report (HTML)",
+            data=lambda: _report(
+                database_url(), version, organisation_id, campaign_id, language, "html"
+            ),
+            file_name=f"cocreate-{organisation_id}-{campaign_id}.html",
+            mime="text/html",
+            icon=":material/download:",
+            width="stretch",
+            key="results.html",
+        )
+
+overview, *tabs = st.tabs(
+    [text("report.overview", language)] + [section.title for section in results.sections]
+)
+with overview:
+    show_chart(overview_chart(results))
+    for section in results.sections:
+        line = f"**{section.title}**: {round(section.overall_index)} / 100"
+        if section.stage is not None:
+            line += (
+                f" · {text('report.stage', language, stage=section.stage, name=section.stage_name)}"
+            )
+        st.markdown(line)
+    st.caption(text("report.method", language))
+for tab, section in zip(tabs, results.sections, strict=True):
+    with tab:
+        _section(section)

@@ -1,0 +1,203 @@
+"""How long each page's script run takes on a large database, with Streamlit's AppTest.
+
+Builds a database the way ``cocreate setup`` does (demo accounts, a synthetic cohort from the
+demo generator sized to about ``--responses`` responses), then runs every page as the role that
+uses it: the first run (cold caches) and a second run (warm caches, the same data version),
+and a respondent's step (open the link, answer a section, save and continue). As the reference
+on the same data in the same run, it times the library call each page is built on (the store
+read or the scoring call the page caches), so the ratio page/reference is the app's overhead.
+
+Usage: ``python benchmarks/bench_app.py [--responses 100000] [--repeat 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def timed(action: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
+    """Median wall time in seconds of ``repeat`` runs, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def build(url: str, responses: int) -> dict[str, Any]:
+    from survey.cli_storage import DEMO_ACCOUNTS, setup
+    from survey.storage import open_store
+
+    # With an existing database (--db), setup only checks it and the cohort stays as it is.
+    # The demo gives each organisation about 31 responses (3-8 respondents, 4 instruments,
+    # one or two campaigns); ask for enough organisations to reach the target.
+    organisations = max(10, round(responses / 31))
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        setup(db=url, organizations=organisations, seed=11)
+    store = open_store(url)
+    table = store.responses(include_drafts=True)
+    users = {user.role: user for user in store.users()}
+    firm = users["firm_admin"]
+    live = next(c for c in store.campaigns(firm.organisation_id) if c.name == "Live demo")
+    # Five colleagues have answered the live campaign, so the Results page has a profile.
+    for number in range(5):
+        _invitation, done = store.create_invitation(live.id, role="sales")
+        for ref in live.instruments:
+            instrument = store.instrument(ref)
+            store.save_draft(
+                done,
+                ref,
+                {
+                    item.id: 2 + (number + position) % 3
+                    for position, item in enumerate(instrument.items)
+                },
+            )
+        store.submit(done)
+    _invitation, token = store.create_invitation(live.id, role="sales")
+    info = {
+        "organisations": len(store.organisations()),
+        "responses": len(table),
+        "built_s": time.perf_counter() - start,
+        "users": users,
+        "token": token,
+        "store": store,
+        "accounts": DEMO_ACCOUNTS,
+    }
+    return info
+
+
+def page_run(page: str, user: Any = None, token: str | None = None) -> Callable[[], Any]:
+    from streamlit.testing.v1 import AppTest
+
+    def run() -> Any:
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=600)
+        if user is not None:
+            at.session_state["auth.user"] = user
+        if token is not None:
+            at.query_params["t"] = token
+        if page:
+            at.switch_page(page)
+        at.run()
+        if at.exception:
+            raise RuntimeError(f"{page}: {at.exception[0].message}")
+        return at
+
+    return run
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--db", help="an existing database URL built by an earlier run")
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="cocreate-bench-app-")
+    url = args.db or f"sqlite:///{Path(folder) / 'bench.db'}"
+    os.environ["COCREATE_DATABASE_URL"] = url
+    print(f"Building the database ({args.responses:,} responses requested)…", flush=True)
+    info = build(url, args.responses)
+    store = info["store"]
+    users = info["users"]
+    print(
+        f"  {info['organisations']:,} organisations, {info['responses']:,} responses "
+        f"(built in {info['built_s']:.1f} s)\n"
+    )
+
+    from scoring.instrument_scoring import score_instrument
+    from survey.progress import organisation_progress
+    from survey.registry import default_registry
+    from survey.results import firm_results
+
+    firm = users["firm_admin"]
+    latest = default_registry().latest()[0]
+
+    def research_reference() -> Any:
+        table = store.responses(instrument=latest.key, side="self")
+        return score_instrument(table.answers[latest.item_ids].astype(float), latest)
+
+    references: dict[str, Callable[[], Any]] = {
+        "home": lambda: default_registry().latest(),
+        "instruments": lambda: default_registry().latest(),
+        "results (firm admin)": lambda: firm_results(store, firm.organisation_id),
+        "consultant (clients)": lambda: organisation_progress(
+            store, [org.id for org in store.organisations(user=users["consultant"])]
+        ),
+        "research (reliability, CFA)": research_reference,
+        "assessment (welcome)": lambda: store.resume(info["token"]),
+    }
+    pages: dict[str, Callable[[], Any]] = {
+        "home": page_run("app_pages/home.py"),
+        "instruments": page_run("app_pages/instruments.py"),
+        "results (firm admin)": page_run("app_pages/results.py", user=firm),
+        "consultant (clients)": page_run("app_pages/consultant.py", user=users["consultant"]),
+        "research (reliability, CFA)": page_run("app_pages/research.py", user=users["researcher"]),
+        "assessment (welcome)": page_run("", token=info["token"]),
+    }
+
+    # The floor: a page that only writes a title, run the same way (AppTest, same process).
+    bare_script = Path(folder) / "bare.py"
+    bare_script.write_text("import streamlit as st\nst.title('bare')\n", encoding="utf-8")
+
+    def bare_run() -> Any:
+        from streamlit.testing.v1 import AppTest
+
+        return AppTest.from_file(str(bare_script), default_timeout=60).run()
+
+    bare, _ = timed(bare_run, args.repeat)
+    print(f"A bare page (one title) runs in {bare:.3f} s under AppTest.\n")
+    header = (
+        f"{'page':<30}{'cold s':>9}{'warm s':>9}{'library s':>11}{'bare s':>8}"
+        f"{'warm/(library+bare)':>21}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, run in pages.items():
+        cold, _ = timed(run)  # first run: empty caches
+        warm, _ = timed(run, args.repeat)  # same data version: cached reads
+        library, _ = timed(references[name], args.repeat)
+        ratio = warm / (library + bare)
+        print(
+            f"{name:<30}{cold:>9.2f}{warm:>9.2f}{library:>11.3f}{bare:>8.3f}{ratio:>21.2f}",
+            flush=True,
+        )
+
+    # A respondent's step: open the link, start, answer the first section, save and continue.
+    at = page_run("", token=info["token"])()
+    start = time.perf_counter()
+    at.button(key="take.start").click().run()
+    to_first = time.perf_counter() - start
+    for radio in at.radio:
+        radio.set_value(4)
+    first_ref = store.resume(info["token"]).campaign.instruments[0]
+    save_reference, _ = timed(lambda: store.save_draft(info["token"], first_ref, {}), args.repeat)
+    start = time.perf_counter()
+    at.button(key="take.next").click().run()
+    step = time.perf_counter() - start
+    if at.exception:
+        raise RuntimeError(at.exception[0].message)
+    print(
+        f"\nRespondent: start {to_first:.2f} s; answer a section and save {step:.2f} s "
+        f"(store.save_draft alone {save_reference:.3f} s)"
+    )
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
