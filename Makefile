@@ -38,11 +38,16 @@ pytest: install system-deps
 
 test: lint typecheck contracts pytest
 
+# Screenshots of every page into docs/screenshots/ (a real app and Debian's chromium).
+screenshots: install system-deps
+	$(BIN)/python scripts/screenshots.py
+
 bench: install
 	$(BIN)/python benchmarks/bench_scoring.py
 	$(BIN)/python benchmarks/bench_agreement.py
 	$(BIN)/python benchmarks/bench_storage.py
 	$(BIN)/python benchmarks/bench_exports.py
+	$(BIN)/python benchmarks/bench_app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -191,6 +191,9 @@ def _scale_step(
     language: str,
     step_key: str,
 ) -> None:
+    instructions = assessment.step_instructions(index, language)
+    if instructions:
+        st.info(instructions)
     definition = assessment.step_definition(index, language)
     if definition:
         st.write(definition)

@@ -137,6 +137,14 @@ class Assessment:
         instrument = self.instrument(step)
         return instrument.text(instrument.scale(str(step.scale_id)).definition, language)
 
+    def step_instructions(self, index: int, language: str) -> str:
+        """The instrument's lead-in for a scale step (e.g. the time frame to think of)."""
+        step = self.steps[index]
+        if step.kind != "scale":
+            return ""
+        instrument = self.instrument(step)
+        return instrument.text(instrument.instructions, language)
+
     def questions(self, index: int, language: str) -> list[Question]:
         """The items of a scale step with their labelled options (N/A last where allowed)."""
         step = self.steps[index]

@@ -101,3 +101,17 @@ def test_languages_common_to_every_instrument(assessment):
 def test_problems_from_the_store_name_the_statement(assessment):
     text = assessment.describe_problem({"item": "PR-TRY-2", "problem": "is required"}, "en")
     assert text == "“Customers test our prototypes.” (PR-TRY-2): is required"
+
+
+def test_scale_steps_show_the_instruments_lead_in() -> None:
+    from survey.assessment import Assessment
+    from survey.registry import get_instrument
+
+    practices = get_instrument("cocreation-practices@1.0.0")
+    assessment = Assessment([practices])
+    scale_steps = [i for i, step in enumerate(assessment.steps) if step.kind == "scale"]
+    assert assessment.step_instructions(scale_steps[0], "de").startswith(
+        "Denken Sie an die Zusammenarbeit"
+    )
+    other = [i for i, step in enumerate(assessment.steps) if step.kind != "scale"]
+    assert assessment.step_instructions(other[0], "en") == ""
