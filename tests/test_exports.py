@@ -24,6 +24,7 @@ from survey.exports.export import export_archive, export_dataset, write_export
 from survey.exports.formats import FORMAT_NAMES, formats_markdown
 from survey.exports.pseudonyms import pseudonym, pseudonym_secret
 from tests.export_data import ORGANISATIONS, registry, response_table
+from tests.system_tools import needs_program
 
 SECRET = b"test-secret"
 NAME = "mini-capabilities-1.0.0"
@@ -145,7 +146,7 @@ def test_sav_round_trip_with_pyreadstat(tmp_path, table, instrument):
     assert plain["MC_IND_2"].isna().sum() == (table.answers["MC-IND-2"].isna().sum())
 
 
-@pytest.mark.skipif(shutil.which("pspp") is None, reason="GNU PSPP is not installed")
+@needs_program("pspp", "GNU PSPP")
 def test_pspp_opens_the_sav_file(tmp_path, table):
     _export(table, "sav", tmp_path)
     syntax = tmp_path / "check.sps"

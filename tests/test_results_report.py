@@ -9,7 +9,6 @@ addresses, names and tokens that must never leak into an export are known.
 from __future__ import annotations
 
 import math
-import shutil
 import subprocess
 
 import frictionless
@@ -32,6 +31,7 @@ from survey.report import render_html, report_blocks
 from survey.results import firm_results, overview_chart, section_charts
 from survey.storage import open_store
 from survey.storage.demo import generate_demo
+from tests.system_tools import needs_program
 
 ORG = "Zeta <Valves> & Söhne"
 FIRST, SECOND = "Zeta kick-off 2025", "Zeta follow-up 2026"
@@ -258,7 +258,7 @@ def test_report_command_writes_a_pdf(pdf_path):
     assert b"%%EOF" in data[-1024:]
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler) not installed")
+@needs_program("pdftoppm", "poppler-utils")
 def test_pdf_pages_render_and_show_charts(tmp_path, pdf_path):
     subprocess.run(
         ["pdftoppm", "-r", "40", "-png", str(pdf_path), str(tmp_path / "page")], check=True
@@ -366,7 +366,7 @@ def test_export_of_the_whole_store_holds_no_personal_data(world, tmp_path):
             assert value.encode("utf-8") not in data, (path.name, value)
 
 
-@pytest.mark.skipif(shutil.which("pspp") is None, reason="GNU PSPP is not installed")
+@needs_program("pspp", "GNU PSPP")
 def test_pspp_reads_the_demo_cohort_sav(world, tmp_path):
     store = world["store"]
     export_dataset(
