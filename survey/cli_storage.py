@@ -13,8 +13,10 @@ from typing import Any, TypeVar
 
 import typer
 
+from survey import settings
 from survey.cli_common import DB_HELP, user_errors
 from survey.cli_common import fail as _fail
+from survey.invitations import invitation_link
 
 T = TypeVar("T")
 
@@ -85,7 +87,8 @@ def setup(
                     f"Seeded {summary.organisations} organisations, {summary.submitted} "
                     f"submitted responses; {user.email} administers {first.name}."
                 )
-                typer.echo(f"Respondent link for a live demo invitation: ?t={token}")
+                link = invitation_link(settings.get("public_url"), token)
+                typer.echo(f"Respondent link for a live demo invitation: {link}")
             _print_accounts(store)
         finally:
             store.close()

@@ -40,6 +40,14 @@ SETTINGS: list[Setting] = [
         "shared deployment.",
     ),
     Setting(
+        "public_url",
+        "COCREATE_PUBLIC_URL",
+        "http://127.0.0.1:8501",
+        "Address where respondents open the app; `cocreate setup` prints invitation links on it. "
+        "Default: the address `make run` serves (`COCREATE_HOST`, `COCREATE_PORT` of the "
+        "Makefile: 127.0.0.1 and 8501).",
+    ),
+    Setting(
         "min_cohort",
         "COCREATE_MIN_COHORT",
         "5",
