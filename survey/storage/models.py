@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -237,3 +238,21 @@ class ErasureRecord(Base):
     #: JSON object of table name -> rows deleted.
     counts: Mapped[str] = mapped_column(Text, nullable=False)
     erased_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class ResponseScore(Base):
+    """A submitted response's score and 0-100 index on one scale, stored when it is submitted.
+
+    Derived data: written by :mod:`survey.storage.scores` with
+    :func:`scoring.instrument_scoring.score_instrument` in the transaction that submits (or
+    imports) the response, so that cohort statistics are one grouped query instead of scoring
+    every stored answer. ``score`` and ``index`` are NULL below the scale's min-valid share.
+    """
+
+    __tablename__ = "response_scores"
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    scale: Mapped[str] = mapped_column(String(100), primary_key=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    index: Mapped[float | None] = mapped_column(Float)
