@@ -15,11 +15,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, and_, exists, func, insert, select
+from sqlalchemy import Connection, exists, func, insert, select
 
 from scoring.instrument_scoring import score_instrument
 from survey.instrument import Instrument
@@ -28,9 +27,6 @@ from survey.storage import models as m
 
 #: Responses scored per batch (bounds the IN lists and the wide answer array).
 BATCH = 5_000
-
-#: Columns of :func:`cohort_indices` besides the scale ids.
-COHORT_COLUMNS = ["organisation_id", "campaign_id", "respondents"]
 
 
 def _pending(conn: Connection, response_ids: Sequence[int] | None) -> list[tuple[int, str, str]]:
@@ -134,49 +130,55 @@ def write_scores(
     return scored
 
 
-def _cohort_filters(instrument: Instrument, side: str) -> list[Any]:
-    r, i = m.Response.__table__, m.Invitation.__table__
-    return [
-        r.c.instrument_id == instrument.id,
-        r.c.version == instrument.version,
-        r.c.status == "submitted",
-        i.c.side == side,
-    ]
+def _latest_campaign_sums(conn: Connection, instrument: Instrument, side: str) -> pd.DataFrame:
+    """Per organisation's latest campaign and scale: count, sum and sum of squares of the
+    respondents' indices.
 
-
-def _latest_campaigns(instrument: Instrument, side: str) -> Any:
-    """Each organisation's latest campaign (highest id) with a submitted response here."""
-    r, i, c = m.Response.__table__, m.Invitation.__table__, m.Campaign.__table__
-    return (
-        select(c.c.organisation_id, func.max(r.c.campaign_id).label("campaign_id"))
+    One grouped query per campaign (driven by the instrument index, never a join per
+    organisation), then each organisation's highest campaign id is kept.
+    """
+    r, i, c, s = (
+        m.Response.__table__,
+        m.Invitation.__table__,
+        m.Campaign.__table__,
+        m.ResponseScore.__table__,
+    )
+    query = (
+        select(
+            c.c.organisation_id,
+            r.c.campaign_id,
+            s.c.scale,
+            func.count(s.c.index),
+            func.sum(s.c.index),
+            func.sum(s.c.index * s.c.index),
+        )
         .select_from(r)
         .join(i, i.c.id == r.c.invitation_id)
         .join(c, c.c.id == r.c.campaign_id)
-        .where(*_cohort_filters(instrument, side))
-        .group_by(c.c.organisation_id)
-        .subquery()
+        .join(s, s.c.response_id == r.c.id)
+        .where(
+            r.c.instrument_id == instrument.id,
+            r.c.version == instrument.version,
+            r.c.status == "submitted",
+            i.c.side == side,
+        )
+        .group_by(c.c.organisation_id, r.c.campaign_id, s.c.scale)
     )
-
-
-def _cohort_rows(instrument: Instrument, side: str) -> Any:
-    r, i = m.Response.__table__, m.Invitation.__table__
-    latest = _latest_campaigns(instrument, side)
-    return (
-        select(r.c.id.label("response_id"), latest.c.organisation_id, latest.c.campaign_id)
-        .select_from(r)
-        .join(i, i.c.id == r.c.invitation_id)
-        .join(latest, latest.c.campaign_id == r.c.campaign_id)
-        .where(*_cohort_filters(instrument, side))
-        .subquery()
+    frame = pd.DataFrame(
+        [tuple(row) for row in conn.execute(query).all()],
+        columns=["organisation_id", "campaign_id", "scale", "n", "total", "squares"],
     )
+    frame = frame.astype({"n": np.int64, "total": float, "squares": float})
+    latest = frame.groupby("organisation_id")["campaign_id"].transform("max")
+    return frame[frame["campaign_id"] == latest]
 
 
 def cohort_indices(conn: Connection, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
     """Every organisation's mean index per scale in its latest campaign on ``instrument``.
 
-    One grouped query over the stored scores: the respondents of ``side`` with a submitted
-    response to this version, in each organisation's latest campaign (highest campaign id);
-    per organisation and scale the mean of the respondents' indices (NULL indices skipped).
+    From the stored scores: the respondents of ``side`` with a submitted response to this
+    version, in each organisation's latest campaign (highest campaign id); per organisation
+    and scale the mean of the respondents' indices (missing indices skipped).
 
     Returns
     -------
@@ -184,17 +186,11 @@ def cohort_indices(conn: Connection, instrument: Instrument, *, side: str = "sel
         Index ``organisation_id``; columns the scale ids in the instrument's order (NaN where
         no respondent of the organisation has an index), sorted by organisation id.
     """
-    s = m.ResponseScore.__table__
-    rows = _cohort_rows(instrument, side)
-    query = (
-        select(rows.c.organisation_id, s.c.scale, func.avg(s.c.index))
-        .select_from(rows)
-        .join(s, s.c.response_id == rows.c.response_id)
-        .group_by(rows.c.organisation_id, s.c.scale)
-    )
-    frame = pd.DataFrame(conn.execute(query).all(), columns=["organisation_id", "scale", "index"])
+    sums = _latest_campaign_sums(conn, instrument, side)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums["total"] / sums["n"].where(sums["n"] > 0)
+    table = sums.assign(index=means).pivot(index="organisation_id", columns="scale", values="index")
     scale_ids = [scale.id for scale in instrument.scales]
-    table = frame.pivot(index="organisation_id", columns="scale", values="index")
     table = table.reindex(columns=scale_ids).astype(float).sort_index()
     table.columns = pd.Index(scale_ids)
     table.index = table.index.astype(np.int64)
@@ -207,40 +203,25 @@ def cohort_index_spread(
 ) -> pd.DataFrame:
     """Per scale, the number, mean and SD (ddof 1) of the cohort respondents' indices.
 
-    The respondents are those of :func:`cohort_indices`; the SD is computed in the database
-    from the count, sum and sum of squares of the indices.
+    The respondents are those of :func:`cohort_indices`; the SD comes from the count, sum
+    and sum of squares of the indices, :math:`\\sqrt{(Q - S^2/n) / (n - 1)}`.
 
     Returns
     -------
     pandas.DataFrame
         Index the scale ids in the instrument's order; columns ``n``, ``mean``, ``sd``.
     """
-    s = m.ResponseScore.__table__
-    rows = _cohort_rows(instrument, side)
-    query = (
-        select(
-            s.c.scale,
-            func.count(s.c.index),
-            func.sum(s.c.index),
-            func.sum(s.c.index * s.c.index),
-        )
-        .select_from(rows)
-        .join(s, and_(s.c.response_id == rows.c.response_id))
-        .group_by(s.c.scale)
+    sums = (
+        _latest_campaign_sums(conn, instrument, side)
+        .groupby("scale")[["n", "total", "squares"]]
+        .sum()
     )
-    out = {}
-    for scale, n, total, squares in conn.execute(query).all():
-        n = int(n or 0)
-        mean = float(total) / n if n else float("nan")
-        if n > 1:
-            var = max((float(squares) - float(total) ** 2 / n) / (n - 1), 0.0)
-            sd = math.sqrt(var)
-        else:
-            sd = float("nan")
-        out[scale] = (n, mean, sd)
     scale_ids = [scale.id for scale in instrument.scales]
-    return pd.DataFrame(
-        [out.get(s_id, (0, float("nan"), float("nan"))) for s_id in scale_ids],
-        index=pd.Index(scale_ids, name="scale"),
-        columns=["n", "mean", "sd"],
-    )
+    sums = sums.reindex(scale_ids).fillna(0.0)
+    n = sums["n"].astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (sums["total"] / n.where(n > 0)).astype(float)
+        var = (sums["squares"] - sums["total"] ** 2 / n.where(n > 0)) / (n - 1).where(n > 1)
+    sd = np.sqrt(var.clip(lower=0.0)).astype(float)
+    out = pd.DataFrame({"n": n, "mean": mean, "sd": sd}, index=pd.Index(scale_ids, name="scale"))
+    return out
