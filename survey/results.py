@@ -168,10 +168,12 @@ def _chart_kind(instrument: Instrument, registry: Registry) -> str:
     return "score_bars"
 
 
-def _cohort(store: Any, instrument: Instrument) -> pd.DataFrame:
+def _cohort(store: Any, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every organisation's mean self index per scale in its latest campaign on this version,
-    from the scores stored at submission (one grouped query)."""
-    return store.cohort_indices(instrument)
+    and per scale the n, mean and SD of those respondents' indices, from the scores stored at
+    submission (one grouped query)."""
+    result: tuple[pd.DataFrame, pd.DataFrame] = store.cohort_summary(instrument)
+    return result
 
 
 def _cohort_alpha(store: Any, instrument: Instrument) -> pd.Series:
@@ -401,7 +403,7 @@ def _section(
             section.view_gap = _named(view_gap(index, other), instrument, language)
             break
 
-    cohort = _cohort(store, instrument)
+    cohort, spread = _cohort(store, instrument)
     others = cohort.drop(index=organisation_id, errors="ignore")
     section.cohort_size = len(others)
     if len(others) >= min_cohort:
@@ -411,7 +413,9 @@ def _section(
         section.cohort_overall = others.mean(axis=1)
 
     if previous_table is not None:
-        section.change = _change(store, previous_table, instrument, registry, means, language)
+        section.change = _change(
+            store, previous_table, instrument, registry, means, spread, language
+        )
     return section
 
 
@@ -421,6 +425,7 @@ def _change(
     instrument: Instrument,
     registry: Registry,
     now: pd.Series,
+    spread: pd.DataFrame,
     language: str,
 ) -> pd.DataFrame | None:
     """Change of the firm's scale indices since its previous campaign, with the RCI."""
@@ -428,7 +433,6 @@ def _change(
     mask = who["instrument"] == instrument.id
     if not mask.any():
         return None
-    spread = store.cohort_index_spread(instrument)
     if spread["n"].sum() == 0:
         return None
     version = max(who.loc[mask, "version"].unique(), key=parse_version)

@@ -186,7 +186,10 @@ def cohort_indices(conn: Connection, instrument: Instrument, *, side: str = "sel
         Index ``organisation_id``; columns the scale ids in the instrument's order (NaN where
         no respondent of the organisation has an index), sorted by organisation id.
     """
-    sums = _latest_campaign_sums(conn, instrument, side)
+    return _indices_from(_latest_campaign_sums(conn, instrument, side), instrument)
+
+
+def _indices_from(sums: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums["total"] / sums["n"].where(sums["n"] > 0)
     table = sums.assign(index=means).pivot(index="organisation_id", columns="scale", values="index")
@@ -211,11 +214,11 @@ def cohort_index_spread(
     pandas.DataFrame
         Index the scale ids in the instrument's order; columns ``n``, ``mean``, ``sd``.
     """
-    sums = (
-        _latest_campaign_sums(conn, instrument, side)
-        .groupby("scale")[["n", "total", "squares"]]
-        .sum()
-    )
+    return _spread_from(_latest_campaign_sums(conn, instrument, side), instrument)
+
+
+def _spread_from(sums: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    sums = sums.groupby("scale")[["n", "total", "squares"]].sum()
     scale_ids = [scale.id for scale in instrument.scales]
     sums = sums.reindex(scale_ids).fillna(0.0)
     n = sums["n"].astype(np.int64)
@@ -225,3 +228,11 @@ def cohort_index_spread(
     sd = np.sqrt(var.clip(lower=0.0)).astype(float)
     out = pd.DataFrame({"n": n, "mean": mean, "sd": sd}, index=pd.Index(scale_ids, name="scale"))
     return out
+
+
+def cohort_summary(
+    conn: Connection, instrument: Instrument, *, side: str = "self"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`cohort_indices` and :func:`cohort_index_spread` from one grouped query."""
+    sums = _latest_campaign_sums(conn, instrument, side)
+    return _indices_from(sums, instrument), _spread_from(sums, instrument)

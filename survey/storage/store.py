@@ -1112,6 +1112,12 @@ class Store:
         (:func:`survey.storage.scores.cohort_index_spread`)."""
         return self.read(lambda conn: scores.cohort_index_spread(conn, instrument, side=side))
 
+    def cohort_summary(
+        self, instrument: Instrument, *, side: str = "self"
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """:meth:`cohort_indices` and :meth:`cohort_index_spread` from one grouped query."""
+        return self.read(lambda conn: scores.cohort_summary(conn, instrument, side=side))
+
     def response_scores(self) -> pd.DataFrame:
         """Every stored scale score: ``response_id``, ``scale``, ``score``, ``index``."""
         s = m.ResponseScore.__table__
