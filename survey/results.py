@@ -178,15 +178,11 @@ def _cohort(store: Any, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFr
 
 def _cohort_alpha(store: Any, instrument: Instrument) -> pd.Series:
     """Cronbach's alpha per scale over the cohort's respondents (the latest campaign of every
-    organisation on this version): it needs the item answers, so it is read only when a
-    change since a previous campaign is shown."""
-    table = store.responses(instrument=instrument.key, side="self")
-    if len(table) == 0:
+    organisation on this version), from the answer arrays stored at submission."""
+    answers = store.cohort_answers(instrument)
+    if len(answers) == 0:
         return pd.Series(dtype=float)
-    who = table.respondents
-    latest = who.groupby("organisation_id")["campaign_id"].transform("max")
-    rows = who.index[who["campaign_id"] == latest]
-    alpha = score_instrument(_answers(table, rows, instrument), instrument).reliability["alpha"]
+    alpha = score_instrument(answers, instrument).reliability["alpha"]
     alpha.index = [str(s) for s in alpha.index]
     return alpha
 

@@ -34,6 +34,12 @@ def _expected(store) -> pd.DataFrame:
     return out.sort_values(["response_id", "scale"], ignore_index=True)
 
 
+def _unscored(store) -> int:
+    """Responses without stored scores: drafts (only submitted responses are scored)."""
+    table = store.responses(include_drafts=True)
+    return int((table.respondents["status"] != "submitted").sum())
+
+
 def _assert_same(stored: pd.DataFrame, expected: pd.DataFrame) -> None:
     assert stored[["response_id", "scale"]].values.tolist() == (
         expected[["response_id", "scale"]].values.tolist()
@@ -121,3 +127,23 @@ def test_scores_only_option_gives_the_same_scores(reliability):
     if not reliability:
         assert fast.reliability["alpha"].isna().all()
         assert fast.reliability["k"].tolist() == full.reliability["k"].tolist()
+
+
+def test_cohort_answers_equal_the_stored_answers_and_go_with_erasure(store):
+    generate_demo(store, 6, seed=9)
+    instrument = store.registry.latest()[0]
+    table = store.responses(instrument=instrument.key, side="self")
+    who = table.respondents
+    latest = who.groupby("organisation_id")["campaign_id"].transform("max")
+    rows = who.index[who["campaign_id"] == latest]
+    expected = table.answers.loc[rows, instrument.item_ids].astype(float)
+
+    got = store.cohort_answers(instrument)
+    assert got.index.tolist() == expected.index.tolist()
+    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())  # NaN where NaN
+
+    response_id = int(got.index[0])
+    store.erase_response(response_id)
+    assert response_id not in store.cohort_answers(instrument).index
+    counts = store.table_counts()
+    assert counts["response_vectors"] == counts["responses"] - _unscored(store)

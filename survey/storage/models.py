@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -256,3 +257,18 @@ class ResponseScore(Base):
     scale: Mapped[str] = mapped_column(String(100), primary_key=True)
     score: Mapped[float | None] = mapped_column(Float)
     index: Mapped[float | None] = mapped_column(Float)
+
+
+class ResponseVector(Base):
+    """A submitted response's answers in the instrument's item order, as one array.
+
+    Derived data written with :class:`ResponseScore`: float64 little-endian, NaN for an
+    unanswered or "not applicable" item. Cohort reliability (the reliable change index) reads
+    these rows, one per response, instead of one answer row per item.
+    """
+
+    __tablename__ = "response_vectors"
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    answers: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, exists, func, insert, select
+from sqlalchemy import Connection, delete, exists, func, insert, select
 
 from scoring.instrument_scoring import score_instrument
 from survey.instrument import Instrument
@@ -109,9 +109,20 @@ def write_scores(
         ids = [p[0] for p in group]
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]
-            result = score_instrument(
-                _wide_answers(conn, batch, instrument), instrument, reliability=False
-            )
+            wide = _wide_answers(conn, batch, instrument)
+            result = score_instrument(wide, instrument, reliability=False)
+            vectors = [
+                {"response_id": int(rid), "answers": values.astype("<f8").tobytes()}
+                for rid, values in zip(batch, wide.to_numpy(), strict=True)
+            ]
+            # Replaced, not added: a backfill may meet arrays whose scores were lost.
+            for start_ids in range(0, len(batch), 900):
+                conn.execute(
+                    delete(m.ResponseVector).where(
+                        m.ResponseVector.response_id.in_(batch[start_ids : start_ids + 900])
+                    )
+                )
+            conn.execute(insert(m.ResponseVector), vectors)
             scales = [str(c) for c in result.scores.columns]
             scores, index = result.scores.to_numpy(), result.index.to_numpy()
             rows = [
@@ -236,3 +247,44 @@ def cohort_summary(
     """:func:`cohort_indices` and :func:`cohort_index_spread` from one grouped query."""
     sums = _latest_campaign_sums(conn, instrument, side)
     return _indices_from(sums, instrument), _spread_from(sums, instrument)
+
+
+def cohort_answers(conn: Connection, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
+    """The answers of the cohort of :func:`cohort_indices` (each organisation's latest
+    campaign), from the stored answer arrays: rows ``response_id``, columns the item ids."""
+    r, i, c, v = (
+        m.Response.__table__,
+        m.Invitation.__table__,
+        m.Campaign.__table__,
+        m.ResponseVector.__table__,
+    )
+    query = (
+        select(r.c.id, c.c.organisation_id, r.c.campaign_id, v.c.answers)
+        .select_from(r)
+        .join(i, i.c.id == r.c.invitation_id)
+        .join(c, c.c.id == r.c.campaign_id)
+        .join(v, v.c.response_id == r.c.id)
+        .where(
+            r.c.instrument_id == instrument.id,
+            r.c.version == instrument.version,
+            r.c.status == "submitted",
+            i.c.side == side,
+        )
+        .order_by(r.c.id)
+    )
+    rows = conn.execute(query).all()
+    items = instrument.item_ids
+    if not rows:
+        return pd.DataFrame(columns=items, index=pd.Index([], name="response_id"), dtype=float)
+    who = pd.DataFrame(
+        [(row[0], row[1], row[2]) for row in rows],
+        columns=["response_id", "organisation_id", "campaign_id"],
+    )
+    keep = who["campaign_id"] == who.groupby("organisation_id")["campaign_id"].transform("max")
+    data = np.frombuffer(b"".join(row[3] for row in rows), dtype="<f8").reshape(len(rows), -1)
+    frame = pd.DataFrame(
+        data[keep.to_numpy()],
+        index=pd.Index(who.loc[keep, "response_id"].to_numpy(), name="response_id"),
+        columns=items,
+    )
+    return frame

@@ -1118,6 +1118,10 @@ class Store:
         """:meth:`cohort_indices` and :meth:`cohort_index_spread` from one grouped query."""
         return self.read(lambda conn: scores.cohort_summary(conn, instrument, side=side))
 
+    def cohort_answers(self, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
+        """The cohort's answers from the stored arrays (:func:`scores.cohort_answers`)."""
+        return self.read(lambda conn: scores.cohort_answers(conn, instrument, side=side))
+
     def response_scores(self) -> pd.DataFrame:
         """Every stored scale score: ``response_id``, ``scale``, ``score``, ``index``."""
         s = m.ResponseScore.__table__
@@ -1214,6 +1218,7 @@ class Store:
     def _delete_responses(conn: Connection, response_ids: Select[Any]) -> dict[str, int]:
         # Scores are derived from the answers; the erasure record counts what was collected.
         conn.execute(delete(m.ResponseScore).where(m.ResponseScore.response_id.in_(response_ids)))
+        conn.execute(delete(m.ResponseVector).where(m.ResponseVector.response_id.in_(response_ids)))
         answers = conn.execute(delete(m.Answer).where(m.Answer.response_id.in_(response_ids)))
         responses = conn.execute(delete(m.Response).where(m.Response.id.in_(response_ids)))
         return {"answers": answers.rowcount, "responses": responses.rowcount}

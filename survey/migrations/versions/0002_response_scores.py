@@ -1,4 +1,4 @@
-"""response scores: each submitted response's score and index per scale
+"""response scores and vectors: each submitted response's scale scores and answer array
 
 Revision ID: 0002
 Revises: 0001
@@ -34,7 +34,20 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("response_id", "scale", name=op.f("pk_response_scores")),
     )
+    op.create_table(
+        "response_vectors",
+        sa.Column("response_id", sa.Integer(), nullable=False),
+        sa.Column("answers", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["response_id"],
+            ["responses.id"],
+            name=op.f("fk_response_vectors_response_id_responses"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("response_id", name=op.f("pk_response_vectors")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("response_vectors")
     op.drop_table("response_scores")
