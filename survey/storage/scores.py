@@ -156,7 +156,6 @@ def _latest_campaign_sums(conn: Connection, instrument: Instrument, side: str) -
     )
     query = (
         select(
-            c.c.organisation_id,
             r.c.campaign_id,
             s.c.scale,
             func.count(s.c.index),
@@ -165,7 +164,6 @@ def _latest_campaign_sums(conn: Connection, instrument: Instrument, side: str) -
         )
         .select_from(r)
         .join(i, i.c.id == r.c.invitation_id)
-        .join(c, c.c.id == r.c.campaign_id)
         .join(s, s.c.response_id == r.c.id)
         .where(
             r.c.instrument_id == instrument.id,
@@ -173,13 +171,19 @@ def _latest_campaign_sums(conn: Connection, instrument: Instrument, side: str) -
             r.c.status == "submitted",
             i.c.side == side,
         )
-        .group_by(c.c.organisation_id, r.c.campaign_id, s.c.scale)
+        .group_by(r.c.campaign_id, s.c.scale)
     )
+    # Plain driver tuples: SQLAlchemy Row objects cost more than the grouping itself here.
+    from survey.storage.store import _fetch_plain  # store imports this module
+
     frame = pd.DataFrame(
-        [tuple(row) for row in conn.execute(query).all()],
-        columns=["organisation_id", "campaign_id", "scale", "n", "total", "squares"],
+        _fetch_plain(conn, query), columns=["campaign_id", "scale", "n", "total", "squares"]
     )
-    frame = frame.astype({"n": np.int64, "total": float, "squares": float})
+    owners = dict(_fetch_plain(conn, select(c.c.id, c.c.organisation_id)))
+    frame.insert(0, "organisation_id", frame["campaign_id"].map(owners))
+    frame = frame.astype(
+        {"organisation_id": np.int64, "n": np.int64, "total": float, "squares": float}
+    )
     latest = frame.groupby("organisation_id")["campaign_id"].transform("max")
     return frame[frame["campaign_id"] == latest]
 
