@@ -57,6 +57,7 @@ def score_instrument(
     *,
     min_valid: float | None = None,
     missing: str = "pairwise",
+    reliability: bool = True,
 ) -> InstrumentScores:
     """Score responses to an instrument: scale and dimension scores, 0-100 indices.
 
@@ -72,6 +73,9 @@ def score_instrument(
         instrument's ``scoring.min_valid_share``.
     missing : {"pairwise", "listwise"}
         Passed to :func:`scoring.items.score_items` for the reliability statistics.
+    reliability : bool
+        False skips the reliability and item statistics (scores and indices only, as
+        :func:`scoring.items.score_items` with ``reliability=False``).
 
     Returns
     -------
@@ -116,7 +120,7 @@ def score_instrument(
     _check_columns(responses, instrument.item_ids, instrument.key)
     share = instrument.scoring.min_valid_share if min_valid is None else min_valid
     keys = instrument.keys()
-    return _score(responses, instrument, keys, scales, share, missing)
+    return _score(responses, instrument, keys, scales, share, missing, reliability)
 
 
 def comparable_items(
@@ -375,6 +379,7 @@ def _score(
     ranges: Mapping[str, tuple[int, int]],
     share: float,
     missing: str,
+    reliability: bool = True,
 ) -> InstrumentScores:
     if not 0 <= share <= 1:
         raise ValueError(f"min_valid must be a share between 0 and 1 (got {share})")
@@ -384,13 +389,21 @@ def _score(
     for scale_id, scale_keys in keys.items():
         groups.setdefault(ranges[scale_id], {})[scale_id] = list(scale_keys)
     results = [
-        score_items(responses, group, scale_min=lo, scale_max=hi, min_valid=share, missing=missing)
+        score_items(
+            responses,
+            group,
+            scale_min=lo,
+            scale_max=hi,
+            min_valid=share,
+            missing=missing,
+            reliability=reliability,
+        )
         for (lo, hi), group in groups.items()
     ]
     order = [s for s in keys]
     scores = pd.concat([r.scores for r in results], axis=1)[order]
     scores.columns.name = "scale"
-    reliability = pd.concat([r.reliability for r in results]).loc[order]
+    reliability_table = pd.concat([r.reliability for r in results]).loc[order]
     items = pd.concat([r.items for r in results])
     flags = pd.concat([r.flags for r in results], ignore_index=True)
 
@@ -422,7 +435,7 @@ def _score(
         index=index,
         dimension_index=dimension_index,
         overall_index=overall,
-        reliability=reliability,
+        reliability=reliability_table,
         items=items,
         flags=flags,
     )

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.keys import ScaleKey, parse_keys
-from scoring.moments import numeric_columns, scan_scales
+from scoring.moments import ScaleScan, numeric_columns, scan_scales
 from scoring.reliability import MISSING_POLICIES, ScaleReliability, reliability_from_moments
 
 __all__ = ["FlagThresholds", "ScoreResult", "reliability_flags", "score_items"]
@@ -142,6 +142,7 @@ def score_items(
     scale_max: float,
     min_valid: float = 0.5,
     missing: str = "pairwise",
+    reliability: bool = True,
 ) -> ScoreResult:
     """Score multi-item scales: scores, reliability, item statistics and actionable flags.
 
@@ -161,6 +162,10 @@ def score_items(
     missing : {"pairwise", "listwise"}
         Pairwise: every covariance from the rows answering both items. Listwise: per scale,
         only rows answering every item of that scale. Scores always use the valid answers.
+    reliability : bool
+        False skips the reliability and item statistics (for scores alone, e.g. one response
+        at a time): ``reliability`` then holds only ``n`` and ``k`` (the statistics NaN), and
+        ``items`` and ``flags`` are empty.
 
     Returns
     -------
@@ -238,14 +243,33 @@ def score_items(
         values, index=data.index, columns=pd.Index(names, name="scale"), copy=False
     )
 
+    if not reliability:
+        return _scores_only(scores, scales, scan)
     results = {key.scale: reliability_from_moments(scan.moments[key.scale]) for key in scales}
-    reliability = reliability_table(results)
+    table = reliability_table(results)
     items = pd.concat(
         {name: result.items for name, result in results.items()}, names=["scale", "item"]
     )[ITEM_COLUMNS]
     n_complete = {name: scan.moments[name].n_complete for name in names}
-    flags = reliability_flags(reliability, items, n_complete=n_complete)
-    return ScoreResult(scores=scores, reliability=reliability, items=items, flags=flags)
+    flags = reliability_flags(table, items, n_complete=n_complete)
+    return ScoreResult(scores=scores, reliability=table, items=items, flags=flags)
+
+
+def _scores_only(scores: pd.DataFrame, scales: Sequence[ScaleKey], scan: ScaleScan) -> ScoreResult:
+    names = [key.scale for key in scales]
+    table = pd.DataFrame(np.nan, index=pd.Index(names, name="scale"), columns=RELIABILITY_COLUMNS)
+    table["n"] = [scan.moments[name].n for name in names]
+    table["k"] = [key.k for key in scales]
+    items = pd.DataFrame(
+        columns=ITEM_COLUMNS, index=pd.MultiIndex.from_tuples([], names=["scale", "item"])
+    )
+    flags = pd.DataFrame(columns=FLAG_COLUMNS)
+    return ScoreResult(
+        scores=scores,
+        reliability=table.astype({"n": "int64", "k": "int64"}),
+        items=items,
+        flags=flags,
+    )
 
 
 def reliability_table(results: Mapping[str, ScaleReliability]) -> pd.DataFrame:

@@ -168,19 +168,23 @@ def _chart_kind(instrument: Instrument, registry: Registry) -> str:
     return "score_bars"
 
 
-def _cohort(store: Any, instrument: Instrument) -> tuple[pd.DataFrame, Any]:
+def _cohort(store: Any, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every organisation's mean self index per scale in its latest campaign on this version,
-    and the respondent-level scoring behind them (for SDs and reliability)."""
-    table = store.responses(instrument=instrument.key, side="self")
-    if len(table) == 0:
-        return pd.DataFrame(), None
-    who = table.respondents
-    latest = who.groupby("organisation_id")["campaign_id"].transform("max")
-    rows = who.index[who["campaign_id"] == latest]
-    result = score_instrument(_answers(table, rows, instrument), instrument)
-    result.index.columns = [str(c) for c in result.index.columns]
-    per_org = result.index.groupby(who.loc[rows, "organisation_id"]).mean()
-    return per_org, result
+    and per scale the n, mean and SD of those respondents' indices, from the scores stored at
+    submission (one grouped query)."""
+    result: tuple[pd.DataFrame, pd.DataFrame] = store.cohort_summary(instrument)
+    return result
+
+
+def _cohort_alpha(store: Any, instrument: Instrument) -> pd.Series:
+    """Cronbach's alpha per scale over the cohort's respondents (the latest campaign of every
+    organisation on this version), from the answer arrays stored at submission."""
+    answers = store.cohort_answers(instrument)
+    if len(answers) == 0:
+        return pd.Series(dtype=float)
+    alpha = score_instrument(answers, instrument).reliability["alpha"]
+    alpha.index = [str(s) for s in alpha.index]
+    return alpha
 
 
 def firm_results(
@@ -395,7 +399,7 @@ def _section(
             section.view_gap = _named(view_gap(index, other), instrument, language)
             break
 
-    cohort, cohort_result = _cohort(store, instrument)
+    cohort, spread = _cohort(store, instrument)
     others = cohort.drop(index=organisation_id, errors="ignore")
     section.cohort_size = len(others)
     if len(others) >= min_cohort:
@@ -406,23 +410,26 @@ def _section(
 
     if previous_table is not None:
         section.change = _change(
-            previous_table, instrument, registry, means, cohort_result, language
+            store, previous_table, instrument, registry, means, spread, language
         )
     return section
 
 
 def _change(
+    store: Any,
     previous_table: Any,
     instrument: Instrument,
     registry: Registry,
     now: pd.Series,
-    cohort_result: Any,
+    spread: pd.DataFrame,
     language: str,
 ) -> pd.DataFrame | None:
     """Change of the firm's scale indices since its previous campaign, with the RCI."""
     who = previous_table.respondents
     mask = who["instrument"] == instrument.id
-    if not mask.any() or cohort_result is None:
+    if not mask.any():
+        return None
+    if spread["n"].sum() == 0:
         return None
     version = max(who.loc[mask, "version"].unique(), key=parse_version)
     before_instrument = registry.get(f"{instrument.id}@{version}")
@@ -430,9 +437,18 @@ def _change(
     before = score_instrument(_answers(previous_table, rows, before_instrument), before_instrument)
     before_index = before.index.mean()
     before_index.index = [str(s) for s in before_index.index]
-    sd = cohort_result.index.std()
-    alpha = cohort_result.reliability["alpha"]
-    alpha.index = [str(s) for s in alpha.index]
+    sd = spread["sd"]
+    candidates = [
+        s
+        for s in now.index
+        if s in before_index.index
+        and pd.notna(before_index[s])
+        and pd.notna(now[s])
+        and pd.notna(sd.get(s))
+    ]
+    if not candidates:
+        return None
+    alpha = _cohort_alpha(store, instrument)
     usable = [
         s
         for s in now.index

@@ -32,7 +32,9 @@ import numpy as np
 from sqlalchemy import Connection, insert, select
 
 from survey.instrument import Instrument
+from survey.registry import Registry
 from survey.storage import models as m
+from survey.storage.scores import write_scores
 from survey.storage.store import Store, insert_answers
 
 INDUSTRIES: dict[str, float] = {
@@ -200,7 +202,11 @@ def generate_demo(
             _plan_organisation(existing + start + k, models, earlier_models, rng)
             for k in range(count)
         ]
-        added = store.write(functools.partial(_insert, plan=plan, consultant_id=consultant_id))
+        added = store.write(
+            functools.partial(
+                _insert, plan=plan, consultant_id=consultant_id, registry=store.registry
+            )
+        )
         for key, value in added.items():
             totals[key] += value
         bar.update(count)
@@ -293,6 +299,7 @@ def _insert(
     conn: Connection,
     plan: list[dict[str, Any]],
     consultant_id: int | None,
+    registry: Registry,
 ) -> dict[str, int]:
     taken = set(conn.execute(select(m.Organisation.name)).scalars())
     for org in plan:
@@ -386,6 +393,7 @@ def _insert(
         if value is not None
     ]
     insert_answers(conn, answer_rows)
+    write_scores(conn, registry, response_ids)
     return {
         "organisations": len(org_ids),
         "campaigns": len(campaign_ids),

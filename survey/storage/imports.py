@@ -40,6 +40,7 @@ from sqlalchemy import Connection, insert, select
 from survey.instrument import Instrument
 from survey.storage import models as m
 from survey.storage.errors import StorageError
+from survey.storage.scores import write_scores
 from survey.storage.store import (
     NOT_APPLICABLE,
     Store,
@@ -645,6 +646,7 @@ def import_responses(
             for item_id, value in record.answers.items()
         ]
         insert_answers(conn, answer_rows)  # type: ignore[arg-type]
+        write_scores(conn, store.registry, response_ids)
         return ImportSummary(
             organisation=organisation,
             organisation_created=org_created,

@@ -17,9 +17,11 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -237,3 +239,36 @@ class ErasureRecord(Base):
     #: JSON object of table name -> rows deleted.
     counts: Mapped[str] = mapped_column(Text, nullable=False)
     erased_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class ResponseScore(Base):
+    """A submitted response's score and 0-100 index on one scale, stored when it is submitted.
+
+    Derived data: written by :mod:`survey.storage.scores` with
+    :func:`scoring.instrument_scoring.score_instrument` in the transaction that submits (or
+    imports) the response, so that cohort statistics are one grouped query instead of scoring
+    every stored answer. ``score`` and ``index`` are NULL below the scale's min-valid share.
+    """
+
+    __tablename__ = "response_scores"
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    scale: Mapped[str] = mapped_column(String(100), primary_key=True)
+    score: Mapped[float | None] = mapped_column(Float)
+    index: Mapped[float | None] = mapped_column(Float)
+
+
+class ResponseVector(Base):
+    """A submitted response's answers in the instrument's item order, as one array.
+
+    Derived data written with :class:`ResponseScore`: float64 little-endian, NaN for an
+    unanswered or "not applicable" item. Cohort reliability (the reliable change index) reads
+    these rows, one per response, instead of one answer row per item.
+    """
+
+    __tablename__ = "response_vectors"
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    answers: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

@@ -26,12 +26,25 @@ import numpy as np
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, Select, and_, case, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Select,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from survey.instrument import Instrument, ResponseScale
 from survey.registry import Registry, default_registry
 from survey.storage import models as m
+from survey.storage import scores
 from survey.storage.engine import make_engine, retrying, upgrade_database
 from survey.storage.errors import (
     AccessDenied,
@@ -40,6 +53,7 @@ from survey.storage.errors import (
     StorageError,
     SubmissionError,
 )
+from survey.storage.scores import write_scores
 
 T = TypeVar("T")
 
@@ -958,6 +972,7 @@ class Store:
                 .where(m.Response.id.in_(to_freeze), m.Response.status == "draft")
                 .values(status="submitted", submitted_at=now, last_saved_at=now)
             )
+            write_scores(conn, self.registry, to_freeze)
             return self._state(conn, invitation_row, state.campaign)
 
         return self.write(action)
@@ -1087,6 +1102,52 @@ class Store:
                 order.extend(stored)
         return list(dict.fromkeys(order))
 
+    def cohort_indices(self, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
+        """Every organisation's mean index per scale in its latest campaign on ``instrument``
+        (:func:`survey.storage.scores.cohort_indices`, from the stored scores)."""
+        return self.read(lambda conn: scores.cohort_indices(conn, instrument, side=side))
+
+    def cohort_index_spread(self, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
+        """Per scale, ``n``, ``mean`` and ``sd`` of the respondents' indices in that cohort
+        (:func:`survey.storage.scores.cohort_index_spread`)."""
+        return self.read(lambda conn: scores.cohort_index_spread(conn, instrument, side=side))
+
+    def cohort_summary(
+        self, instrument: Instrument, *, side: str = "self"
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """:meth:`cohort_indices` and :meth:`cohort_index_spread` from one grouped query."""
+        return self.read(lambda conn: scores.cohort_summary(conn, instrument, side=side))
+
+    def cohort_answers(self, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
+        """The cohort's answers from the stored arrays (:func:`scores.cohort_answers`)."""
+        return self.read(lambda conn: scores.cohort_answers(conn, instrument, side=side))
+
+    def response_scores(self) -> pd.DataFrame:
+        """Every stored scale score: ``response_id``, ``scale``, ``score``, ``index``."""
+        s = m.ResponseScore.__table__
+        rows = self.read(
+            lambda conn: conn.execute(select(s).order_by(s.c.response_id, s.c.scale)).all()
+        )
+        frame = pd.DataFrame(
+            [tuple(row) for row in rows], columns=["response_id", "scale", "score", "index"]
+        )
+        return frame.astype({"score": float, "index": float})
+
+    def backfill_scores(self) -> int:
+        """Score the submitted responses that have no stored scores (databases from before
+        scores were stored); returns how many were scored. Reads only when none are missing."""
+        r, s = m.Response.__table__, m.ResponseScore.__table__
+        missing = self.read(
+            lambda conn: conn.execute(
+                select(r.c.id)
+                .where(r.c.status == "submitted", ~exists().where(s.c.response_id == r.c.id))
+                .limit(1)
+            ).first()
+        )
+        if missing is None:
+            return 0
+        return self.write(lambda conn: scores.write_scores(conn, self.registry))
+
     def campaign_progress(self, campaign_id: int) -> pd.DataFrame:
         """Per role and side: invitations sent, started (anything saved) and submitted."""
         i, r = m.Invitation.__table__, m.Response.__table__
@@ -1155,6 +1216,9 @@ class Store:
 
     @staticmethod
     def _delete_responses(conn: Connection, response_ids: Select[Any]) -> dict[str, int]:
+        # Scores are derived from the answers; the erasure record counts what was collected.
+        conn.execute(delete(m.ResponseScore).where(m.ResponseScore.response_id.in_(response_ids)))
+        conn.execute(delete(m.ResponseVector).where(m.ResponseVector.response_id.in_(response_ids)))
         answers = conn.execute(delete(m.Answer).where(m.Answer.response_id.in_(response_ids)))
         responses = conn.execute(delete(m.Response).where(m.Response.id.in_(response_ids)))
         return {"answers": answers.rowcount, "responses": responses.rowcount}
@@ -1406,4 +1470,6 @@ def open_store(url: str | None = None, *, registry: Registry | None = None) -> S
     """
     engine = make_engine(url)
     upgrade_database(engine)
-    return Store(engine, registry)
+    store = Store(engine, registry)
+    store.backfill_scores()
+    return store

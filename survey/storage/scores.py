@@ -1,0 +1,294 @@
+"""Stored scale scores: written when responses are submitted, read as cohort statistics.
+
+Every submitted response gets one ``response_scores`` row per scale of its instrument version:
+the scale score and 0-100 index that :func:`scoring.instrument_scoring.score_instrument`
+gives it (keys, reverse items, ``min_valid_share``, "not applicable" as missing). They are
+written in the transaction that submits or imports the response (:func:`write_scores`), and
+for older databases when the store is opened. A cohort's organisation-level indices are then
+one grouped query (:func:`cohort_indices`) instead of reading and scoring every stored answer.
+A response's scores depend on its own answers only, so they never go stale; erasing the
+response erases them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, delete, exists, func, insert, select
+
+from scoring.instrument_scoring import score_instrument
+from survey.instrument import Instrument
+from survey.registry import Registry
+from survey.storage import models as m
+
+#: Responses scored per batch (bounds the IN lists and the wide answer array).
+BATCH = 5_000
+
+
+def _pending(conn: Connection, response_ids: Sequence[int] | None) -> list[tuple[int, str, str]]:
+    r, s = m.Response.__table__, m.ResponseScore.__table__
+    query = select(r.c.id, r.c.instrument_id, r.c.version).where(
+        r.c.status == "submitted", ~exists().where(s.c.response_id == r.c.id)
+    )
+    if response_ids is None:
+        return [tuple(row) for row in conn.execute(query.order_by(r.c.id))]
+    found: list[tuple[int, str, str]] = []
+    ids = sorted(set(response_ids))
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        found.extend(tuple(row) for row in conn.execute(query.where(r.c.id.in_(chunk))))
+    return sorted(found)
+
+
+def _wide_answers(conn: Connection, ids: list[int], instrument: Instrument) -> pd.DataFrame:
+    """The responses' answers, rows ``ids`` x the instrument's items (NaN: missing or N/A)."""
+    a = m.Answer.__table__
+    column = {item: k for k, item in enumerate(instrument.item_ids)}
+    row = {rid: k for k, rid in enumerate(ids)}
+    data = np.full((len(ids), len(column)), np.nan)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        answers = conn.execute(
+            select(a.c.response_id, a.c.item_id, a.c.value).where(
+                a.c.response_id.in_(chunk), a.c.value.is_not(None)
+            )
+        ).all()
+        for response_id, item_id, value in answers:
+            k = column.get(item_id)
+            if k is not None:
+                data[row[response_id], k] = float(value)
+    return pd.DataFrame(data, index=pd.Index(ids, name="response_id"), columns=instrument.item_ids)
+
+
+def _none_if_nan(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def write_scores(
+    conn: Connection, registry: Registry, response_ids: Sequence[int] | None = None
+) -> int:
+    """Store the scale scores of submitted responses that have none yet.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        A connection inside the write transaction that submitted (or imported) the responses.
+    registry : Registry
+        Where the responses' instrument versions are read from; responses to a version it does
+        not hold are left unscored (no cohort can use them).
+    response_ids : sequence of int, optional
+        Only these responses (those just submitted); default every submitted response without
+        scores (the backfill of a database created before scores were stored).
+
+    Returns
+    -------
+    int
+        The number of responses scored.
+
+    Notes
+    -----
+    Scores are those of :func:`scoring.instrument_scoring.score_instrument` without the
+    reliability statistics: per scale, the mean of the keyed valid answers when at least
+    ``min_valid_share`` of the items are answered, and the index
+    :math:`100 (score - min) / (max - min)`.
+    """
+    pending = _pending(conn, response_ids)
+    scored = 0
+    by_version = itertools.groupby(
+        sorted(pending, key=lambda p: (p[1], p[2], p[0])), key=lambda p: (p[1], p[2])
+    )
+    for (instrument_id, version), group in by_version:
+        try:
+            instrument = registry.get(f"{instrument_id}@{version}")
+        except ValueError:
+            continue
+        ids = [p[0] for p in group]
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
+            wide = _wide_answers(conn, batch, instrument)
+            result = score_instrument(wide, instrument, reliability=False)
+            vectors = [
+                {"response_id": int(rid), "answers": values.astype("<f8").tobytes()}
+                for rid, values in zip(batch, wide.to_numpy(), strict=True)
+            ]
+            # Replaced, not added: a backfill may meet arrays whose scores were lost.
+            for start_ids in range(0, len(batch), 900):
+                conn.execute(
+                    delete(m.ResponseVector).where(
+                        m.ResponseVector.response_id.in_(batch[start_ids : start_ids + 900])
+                    )
+                )
+            conn.execute(insert(m.ResponseVector), vectors)
+            scales = [str(c) for c in result.scores.columns]
+            scores, index = result.scores.to_numpy(), result.index.to_numpy()
+            rows = [
+                {
+                    "response_id": int(rid),
+                    "scale": scale,
+                    "score": _none_if_nan(scores[i, j]),
+                    "index": _none_if_nan(index[i, j]),
+                }
+                for i, rid in enumerate(batch)
+                for j, scale in enumerate(scales)
+            ]
+            if rows:
+                conn.execute(insert(m.ResponseScore), rows)
+            scored += len(batch)
+    return scored
+
+
+def _latest_campaign_sums(conn: Connection, instrument: Instrument, side: str) -> pd.DataFrame:
+    """Per organisation's latest campaign and scale: count, sum and sum of squares of the
+    respondents' indices.
+
+    One grouped query per campaign (driven by the instrument index, never a join per
+    organisation), then each organisation's highest campaign id is kept.
+    """
+    r, i, c, s = (
+        m.Response.__table__,
+        m.Invitation.__table__,
+        m.Campaign.__table__,
+        m.ResponseScore.__table__,
+    )
+    query = (
+        select(
+            r.c.campaign_id,
+            s.c.scale,
+            func.count(s.c.index),
+            func.sum(s.c.index),
+            func.sum(s.c.index * s.c.index),
+        )
+        .select_from(r)
+        .join(i, i.c.id == r.c.invitation_id)
+        .join(s, s.c.response_id == r.c.id)
+        .where(
+            r.c.instrument_id == instrument.id,
+            r.c.version == instrument.version,
+            r.c.status == "submitted",
+            i.c.side == side,
+        )
+        .group_by(r.c.campaign_id, s.c.scale)
+    )
+    # Plain driver tuples: SQLAlchemy Row objects cost more than the grouping itself here.
+    from survey.storage.store import _fetch_plain  # store imports this module
+
+    frame = pd.DataFrame(
+        _fetch_plain(conn, query), columns=["campaign_id", "scale", "n", "total", "squares"]
+    )
+    owners = dict(_fetch_plain(conn, select(c.c.id, c.c.organisation_id)))
+    frame.insert(0, "organisation_id", frame["campaign_id"].map(owners))
+    frame = frame.astype(
+        {"organisation_id": np.int64, "n": np.int64, "total": float, "squares": float}
+    )
+    latest = frame.groupby("organisation_id")["campaign_id"].transform("max")
+    return frame[frame["campaign_id"] == latest]
+
+
+def cohort_indices(conn: Connection, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
+    """Every organisation's mean index per scale in its latest campaign on ``instrument``.
+
+    From the stored scores: the respondents of ``side`` with a submitted response to this
+    version, in each organisation's latest campaign (highest campaign id); per organisation
+    and scale the mean of the respondents' indices (missing indices skipped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``organisation_id``; columns the scale ids in the instrument's order (NaN where
+        no respondent of the organisation has an index), sorted by organisation id.
+    """
+    return _indices_from(_latest_campaign_sums(conn, instrument, side), instrument)
+
+
+def _indices_from(sums: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = sums["total"] / sums["n"].where(sums["n"] > 0)
+    table = sums.assign(index=means).pivot(index="organisation_id", columns="scale", values="index")
+    scale_ids = [scale.id for scale in instrument.scales]
+    table = table.reindex(columns=scale_ids).astype(float).sort_index()
+    table.columns = pd.Index(scale_ids)
+    table.index = table.index.astype(np.int64)
+    table.index.name = "organisation_id"
+    return table
+
+
+def cohort_index_spread(
+    conn: Connection, instrument: Instrument, *, side: str = "self"
+) -> pd.DataFrame:
+    """Per scale, the number, mean and SD (ddof 1) of the cohort respondents' indices.
+
+    The respondents are those of :func:`cohort_indices`; the SD comes from the count, sum
+    and sum of squares of the indices, :math:`\\sqrt{(Q - S^2/n) / (n - 1)}`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index the scale ids in the instrument's order; columns ``n``, ``mean``, ``sd``.
+    """
+    return _spread_from(_latest_campaign_sums(conn, instrument, side), instrument)
+
+
+def _spread_from(sums: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    sums = sums.groupby("scale")[["n", "total", "squares"]].sum()
+    scale_ids = [scale.id for scale in instrument.scales]
+    sums = sums.reindex(scale_ids).fillna(0.0)
+    n = sums["n"].astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (sums["total"] / n.where(n > 0)).astype(float)
+        var = (sums["squares"] - sums["total"] ** 2 / n.where(n > 0)) / (n - 1).where(n > 1)
+    sd = np.sqrt(var.clip(lower=0.0)).astype(float)
+    out = pd.DataFrame({"n": n, "mean": mean, "sd": sd}, index=pd.Index(scale_ids, name="scale"))
+    return out
+
+
+def cohort_summary(
+    conn: Connection, instrument: Instrument, *, side: str = "self"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`cohort_indices` and :func:`cohort_index_spread` from one grouped query."""
+    sums = _latest_campaign_sums(conn, instrument, side)
+    return _indices_from(sums, instrument), _spread_from(sums, instrument)
+
+
+def cohort_answers(conn: Connection, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
+    """The answers of the cohort of :func:`cohort_indices` (each organisation's latest
+    campaign), from the stored answer arrays: rows ``response_id``, columns the item ids."""
+    r, i, c, v = (
+        m.Response.__table__,
+        m.Invitation.__table__,
+        m.Campaign.__table__,
+        m.ResponseVector.__table__,
+    )
+    query = (
+        select(r.c.id, c.c.organisation_id, r.c.campaign_id, v.c.answers)
+        .select_from(r)
+        .join(i, i.c.id == r.c.invitation_id)
+        .join(c, c.c.id == r.c.campaign_id)
+        .join(v, v.c.response_id == r.c.id)
+        .where(
+            r.c.instrument_id == instrument.id,
+            r.c.version == instrument.version,
+            r.c.status == "submitted",
+            i.c.side == side,
+        )
+        .order_by(r.c.id)
+    )
+    rows = conn.execute(query).all()
+    items = instrument.item_ids
+    if not rows:
+        return pd.DataFrame(columns=items, index=pd.Index([], name="response_id"), dtype=float)
+    who = pd.DataFrame(
+        [(row[0], row[1], row[2]) for row in rows],
+        columns=["response_id", "organisation_id", "campaign_id"],
+    )
+    keep = who["campaign_id"] == who.groupby("organisation_id")["campaign_id"].transform("max")
+    data = np.frombuffer(b"".join(row[3] for row in rows), dtype="<f8").reshape(len(rows), -1)
+    frame = pd.DataFrame(
+        data[keep.to_numpy()],
+        index=pd.Index(who.loc[keep, "response_id"].to_numpy(), name="response_id"),
+        columns=items,
+    )
+    return frame
