@@ -20,26 +20,11 @@ from tqdm import tqdm
 from survey.exports.pseudonyms import pseudonym
 from survey.instrument import Instrument
 from survey.registry import Registry
+from survey.response_table import RESPONDENT_COLUMNS
 
-#: Respondent columns a response table must carry (see the storage contract).
-REQUIRED_COLUMNS = (
-    "organisation_id",
-    "organisation",
-    "campaign_id",
-    "campaign",
-    "invitation_id",
-    "role",
-    "side",
-    "language",
-    "instrument",
-    "version",
-    "sha256",
-    "status",
-    "submitted_at",
-    "industry",
-    "size_band",
-    "region",
-)
+#: Respondent columns a response table must carry: the storage contract's, less the start
+#: times, which exports never read.
+REQUIRED_COLUMNS = tuple(c for c in RESPONDENT_COLUMNS if c != "started_at")
 
 #: Organisation attributes coarsened when a value has fewer than ``min_cohort`` organisations.
 COARSENED = ("industry", "size_band", "region")

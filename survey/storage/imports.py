@@ -46,6 +46,8 @@ from survey.storage.store import (
     Store,
     check_answer,
     insert_answers,
+    insert_campaign,
+    insert_organisation,
     token_hash,
     utcnow,
 )
@@ -558,37 +560,23 @@ def import_responses(
             if problems:
                 raise ImportFailed(problems)
         if org is None:
-            org = conn.execute(
-                insert(m.Organisation)
-                .values(
-                    name=organisation,
-                    industry=industry,
-                    size_band=size_band,
-                    region=region,
-                    created_at=now,
-                )
-                .returning(m.Organisation.id)
-            ).scalar_one()
+            org = insert_organisation(
+                conn,
+                name=organisation,
+                industry=industry,
+                size_band=size_band,
+                region=region,
+                created_at=now,
+            )
         campaign_created = campaign_id is None
         if campaign_id is None:
-            campaign_id = conn.execute(
-                insert(m.Campaign)
-                .values(
-                    organisation_id=org,
-                    name=campaign_name,
-                    sides=",".join(sides_needed),
-                    created_at=now,
-                )
-                .returning(m.Campaign.id)
-            ).scalar_one()
-            conn.execute(
-                insert(m.CampaignInstrument).values(
-                    campaign_id=campaign_id,
-                    instrument_id=pinned.id,
-                    version=pinned.version,
-                    sha256=pinned.sha256,
-                    position=0,
-                )
+            campaign_id = insert_campaign(
+                conn,
+                organisation_id=org,
+                name=campaign_name,
+                sides=sides_needed,
+                instruments=[pinned],
+                created_at=now,
             )
         import_id = conn.execute(
             insert(m.Import)

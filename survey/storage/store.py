@@ -43,6 +43,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from survey.instrument import Instrument, ResponseScale
 from survey.registry import Registry, default_registry
+from survey.response_table import RESPONDENT_COLUMNS, ResponseTable
 from survey.storage import models as m
 from survey.storage import scores
 from survey.storage.engine import make_engine, retrying, upgrade_database
@@ -143,44 +144,6 @@ class ResponseState:
     submitted_at: datetime | None
     response_ids: dict[str, int] = field(default_factory=dict)
     last_saved_at: datetime | None = None
-
-
-@dataclass
-class ResponseTable:
-    """Responses in the wide form scoring needs.
-
-    ``answers``: index ``response_id``, one float column per item id (NaN: missing or not
-    applicable). ``not_applicable``: booleans of the same shape, True where "not applicable"
-    was chosen. ``respondents``: who answered, index ``response_id``.
-    """
-
-    answers: pd.DataFrame
-    not_applicable: pd.DataFrame
-    respondents: pd.DataFrame
-
-    def __len__(self) -> int:
-        return len(self.answers)
-
-
-RESPONDENT_COLUMNS = [
-    "organisation_id",
-    "organisation",
-    "campaign_id",
-    "campaign",
-    "invitation_id",
-    "role",
-    "side",
-    "language",
-    "instrument",
-    "version",
-    "sha256",
-    "status",
-    "started_at",
-    "submitted_at",
-    "industry",
-    "size_band",
-    "region",
-]
 
 
 def _user(row: Any) -> User:
@@ -501,18 +464,15 @@ class Store:
                 if role is None or role[0] != "consultant":
                     raise ValueError(f"user {consultant_id} is not a consultant account")
             now = utcnow()
-            org_id = conn.execute(
-                insert(m.Organisation)
-                .values(
-                    name=name,
-                    industry=industry,
-                    size_band=size_band,
-                    region=region,
-                    consultant_id=consultant_id,
-                    created_at=now,
-                )
-                .returning(m.Organisation.id)
-            ).scalar_one()
+            org_id = insert_organisation(
+                conn,
+                name=name,
+                industry=industry,
+                size_band=size_band,
+                region=region,
+                consultant_id=consultant_id,
+                created_at=now,
+            )
             return Organisation(
                 org_id, name, industry, size_band, region, consultant_id, now.replace(tzinfo=UTC)
             )
@@ -591,30 +551,15 @@ class Store:
             if exists:
                 raise ValueError(f"the organisation has a campaign named {name!r} already")
             now = utcnow()
-            campaign_id = conn.execute(
-                insert(m.Campaign)
-                .values(
-                    organisation_id=organisation_id,
-                    name=name,
-                    sides=",".join(sides),
-                    opens_at=_to_db_time(opens_at),
-                    closes_at=_to_db_time(closes_at),
-                    created_at=now,
-                )
-                .returning(m.Campaign.id)
-            ).scalar_one()
-            conn.execute(
-                insert(m.CampaignInstrument),
-                [
-                    {
-                        "campaign_id": campaign_id,
-                        "instrument_id": inst.id,
-                        "version": inst.version,
-                        "sha256": inst.sha256,
-                        "position": position,
-                    }
-                    for position, inst in enumerate(pinned)
-                ],
+            campaign_id = insert_campaign(
+                conn,
+                organisation_id=organisation_id,
+                name=name,
+                sides=sides,
+                instruments=pinned,
+                created_at=now,
+                opens_at=_to_db_time(opens_at),
+                closes_at=_to_db_time(closes_at),
             )
             return self._campaign(conn, campaign_id)
 
@@ -1352,6 +1297,75 @@ class Store:
             }
 
         return self.read(action)
+
+
+def insert_organisation(
+    conn: Connection,
+    *,
+    name: str,
+    industry: str,
+    size_band: str,
+    region: str,
+    created_at: datetime,
+    consultant_id: int | None = None,
+) -> int:
+    """Insert one organisation row (callers check names and rights); returns its id."""
+    return int(
+        conn.execute(
+            insert(m.Organisation)
+            .values(
+                name=name,
+                industry=industry,
+                size_band=size_band,
+                region=region,
+                consultant_id=consultant_id,
+                created_at=created_at,
+            )
+            .returning(m.Organisation.id)
+        ).scalar_one()
+    )
+
+
+def insert_campaign(
+    conn: Connection,
+    *,
+    organisation_id: int,
+    name: str,
+    sides: Iterable[str],
+    instruments: Sequence[Instrument],
+    created_at: datetime,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+) -> int:
+    """Insert a campaign and pin its instrument versions in order; returns its id."""
+    campaign_id = int(
+        conn.execute(
+            insert(m.Campaign)
+            .values(
+                organisation_id=organisation_id,
+                name=name,
+                sides=",".join(sides),
+                opens_at=opens_at,
+                closes_at=closes_at,
+                created_at=created_at,
+            )
+            .returning(m.Campaign.id)
+        ).scalar_one()
+    )
+    conn.execute(
+        insert(m.CampaignInstrument),
+        [
+            {
+                "campaign_id": campaign_id,
+                "instrument_id": inst.id,
+                "version": inst.version,
+                "sha256": inst.sha256,
+                "position": position,
+            }
+            for position, inst in enumerate(instruments)
+        ],
+    )
+    return campaign_id
 
 
 def _table(respondent_rows: list[Any], order: list[str], answer_rows: list[Any]) -> ResponseTable:
