@@ -22,6 +22,7 @@ __all__ = [
     "aggregate_organisations",
     "icc",
     "icc_membership",
+    "icc_membership_from_sums",
     "null_variance",
     "rwg",
     "rwg_j",
@@ -406,39 +407,116 @@ def icc_membership(
         n_groups = len(uniques)
         row: dict[str, object] = {"scale": scale, "n": n, "n_groups": n_groups}
         if n_groups < 2 or n - n_groups < 1:
-            row.update(
-                group_size=n / n_groups if n_groups else np.nan,
-                F=np.nan,
-                df1=np.nan,
-                df2=np.nan,
-                pval=np.nan,
-                ICC1=np.nan,
-                ICC2=np.nan,
-            )
+            row.update(_no_anova(n, n_groups))
             rows.append(row)
             continue
         sizes = np.bincount(codes)
         means = np.bincount(codes, weights=values) / sizes
-        grand = values.mean()
-        df1, df2 = n_groups - 1, n - n_groups
-        ms_b = float((sizes * (means - grand) ** 2).sum()) / df1
-        ms_w = float(((values - means[codes]) ** 2).sum()) / df2
-        k = n / n_groups
-        f = ms_b / ms_w if ms_w > 0 else np.inf
-        row.update(
-            group_size=k,
-            F=f,
-            df1=df1,
-            df2=df2,
-            pval=float(stats.f.sf(f, df1, df2)),
-            ICC1=(ms_b - ms_w) / (ms_b + (k - 1) * ms_w),
-            ICC2=(ms_b - ms_w) / ms_b if ms_b > 0 else np.nan,
-        )
+        ss_within = float(((values - means[codes]) ** 2).sum())
+        row.update(_membership_anova(sizes, means, ss_within))
         rows.append(row)
-    return pd.DataFrame(
-        rows,
-        columns=["scale", "n", "n_groups", "group_size", "F", "df1", "df2", "pval", "ICC1", "ICC2"],
-    )
+    return pd.DataFrame(rows, columns=MEMBERSHIP_COLUMNS)
+
+
+def _no_anova(n: int, n_groups: int) -> dict[str, float]:
+    """The row of a scale with fewer than two groups or no within-group variance to test."""
+    return {
+        "group_size": n / n_groups if n_groups else np.nan,
+        **dict.fromkeys(["F", "df1", "df2", "pval", "ICC1", "ICC2"], np.nan),
+    }
+
+
+def _membership_anova(sizes: np.ndarray, means: np.ndarray, ss_within: float) -> dict[str, float]:
+    """ICC(1), ICC(2) and the F test from group sizes, group means and the within-group sum
+    of squares (at least two groups and one within-group degree of freedom)."""
+    n, n_groups = float(sizes.sum()), len(sizes)
+    grand = float((sizes * means).sum() / n)
+    df1, df2 = n_groups - 1, n - n_groups
+    ms_b = float((sizes * (means - grand) ** 2).sum()) / df1
+    ms_w = ss_within / df2
+    k = n / n_groups
+    f = ms_b / ms_w if ms_w > 0 else np.inf
+    return {
+        "group_size": k,
+        "F": f,
+        "df1": df1,
+        "df2": df2,
+        "pval": float(stats.f.sf(f, df1, df2)),
+        "ICC1": (ms_b - ms_w) / (ms_b + (k - 1) * ms_w),
+        "ICC2": (ms_b - ms_w) / ms_b if ms_b > 0 else np.nan,
+    }
+
+
+MEMBERSHIP_COLUMNS = [
+    "scale",
+    "n",
+    "n_groups",
+    "group_size",
+    "F",
+    "df1",
+    "df2",
+    "pval",
+    "ICC1",
+    "ICC2",
+]
+
+
+def icc_membership_from_sums(sums: pd.DataFrame) -> pd.DataFrame:
+    """:func:`icc_membership` from per-group counts and sums instead of respondents' scores.
+
+    Parameters
+    ----------
+    sums : pandas.DataFrame
+        One row per scale and group with columns ``scale``, ``group``, ``n`` (respondents
+        with a score), ``total`` (sum of their scores) and ``squares`` (sum of squared
+        scores).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table of :func:`icc_membership`, one row per scale in order of appearance.
+
+    Notes
+    -----
+    The one-way ANOVA needs only per group :math:`n_g`, :math:`T_g = \\sum y` and
+    :math:`Q_g = \\sum y^2`: the group mean is :math:`T_g / n_g` and the within-group sum of
+    squares :math:`\\sum_g (Q_g - T_g^2 / n_g)`. ICC(1) and ICC(2) are invariant to a linear
+    rescaling of the score, so sums of 0-100 indices give the ICCs of the scale scores.
+
+    Examples
+    --------
+    >>> y = pd.Series([4.0, 4.5, 4.2, 2.0, 2.5, 2.2, 3.0, 3.5, 3.1])
+    >>> g = pd.Series(list("aaabbbccc"))
+    >>> per_group = y.groupby(g).agg(["count", "sum"]).set_axis(["n", "total"], axis=1)
+    >>> per_group["squares"] = (y ** 2).groupby(g).sum()
+    >>> sums = per_group.reset_index(names="group").assign(scale="co-design")
+    >>> icc_membership_from_sums(sums)[["scale", "n", "n_groups", "ICC1", "ICC2"]].round(3)
+           scale  n  n_groups   ICC1   ICC2
+    0  co-design  9         3  0.937  0.978
+    """
+    if not isinstance(sums, pd.DataFrame):
+        raise ValueError("sums must be a DataFrame with columns scale, group, n, total, squares")
+    needed = ["scale", "group", "n", "total", "squares"]
+    absent = [c for c in needed if c not in sums.columns]
+    if absent:
+        raise ValueError(
+            f"sums lacks the column(s) {absent}; give per scale and group n, total and squares"
+        )
+    rows = []
+    for scale, frame in sums[sums["n"] > 0].groupby("scale", sort=False):
+        sizes = frame["n"].to_numpy(dtype=float)
+        totals = frame["total"].to_numpy(dtype=float)
+        squares = frame["squares"].to_numpy(dtype=float)
+        n, n_groups = int(sizes.sum()), len(sizes)
+        row: dict[str, object] = {"scale": scale, "n": n, "n_groups": n_groups}
+        if n_groups < 2 or n - n_groups < 1:
+            row.update(_no_anova(n, n_groups))
+        else:
+            means = totals / sizes
+            ss_within = float(np.clip(squares - totals**2 / sizes, 0.0, None).sum())
+            row.update(_membership_anova(sizes, means, ss_within))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=MEMBERSHIP_COLUMNS)
 
 
 AGGREGATE_COLUMNS = ["organisation", "scale", "n", "mean", "sd", "rwg_j", "agreement_low"]

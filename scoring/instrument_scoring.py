@@ -14,10 +14,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.items import score_items
+from scoring.items import ITEM_COLUMNS, reliability_flags, reliability_table, score_items
+from scoring.reliability import reliability_from_moments
+from scoring.sums import InstrumentSums
 from survey.instrument import Instrument, parse_version
 
-__all__ = ["InstrumentScores", "comparable_items", "score_instrument", "score_versions"]
+__all__ = [
+    "InstrumentReliability",
+    "InstrumentScores",
+    "comparable_items",
+    "instrument_reliability",
+    "score_instrument",
+    "score_versions",
+]
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,66 @@ def score_instrument(
     share = instrument.scoring.min_valid_share if min_valid is None else min_valid
     keys = instrument.keys()
     return _score(responses, instrument, keys, scales, share, missing, reliability)
+
+
+@dataclass(frozen=True)
+class InstrumentReliability:
+    """The reliability part of :class:`InstrumentScores`: ``reliability``, ``items`` and
+    ``flags`` with the same rows and columns."""
+
+    reliability: pd.DataFrame
+    items: pd.DataFrame
+    flags: pd.DataFrame
+
+
+def instrument_reliability(sums: InstrumentSums) -> InstrumentReliability:
+    """Reliability, item statistics and flags of every scale from stored response sums.
+
+    Parameters
+    ----------
+    sums : scoring.sums.InstrumentSums
+        Sums over the responses (:func:`scoring.sums.response_sums`, possibly added up over
+        many submissions).
+
+    Returns
+    -------
+    InstrumentReliability
+        The ``reliability``, ``items`` and ``flags`` tables that :func:`score_instrument`
+        gives for the same responses with pairwise deletion.
+
+    Notes
+    -----
+    Every statistic of :func:`scoring.reliability.scale_reliability` is a function of the
+    pairwise covariance and correlation matrices, the item means and the answered counts,
+    which the sums hold (:meth:`scoring.sums.InstrumentSums.scale_moments`); the answers
+    themselves are not needed.
+
+    Examples
+    --------
+    >>> from scoring.maturity import _example_instrument
+    >>> from scoring.sums import response_sums
+    >>> inst = _example_instrument()
+    >>> rng = np.random.default_rng(0)
+    >>> answers = pd.DataFrame(rng.integers(1, 6, size=(40, 9)).astype(float),
+    ...                        columns=inst.item_ids)
+    >>> from_sums = instrument_reliability(response_sums(answers, inst)).reliability
+    >>> from_data = score_instrument(answers, inst).reliability
+    >>> bool(np.allclose(from_sums["alpha"], from_data["alpha"]))
+    True
+    """
+    results = {
+        key.scale: reliability_from_moments(moments)
+        for key, moments in zip(sums.scales, sums.scale_moments(), strict=True)
+    }
+    table = reliability_table(results)
+    items = pd.concat(
+        {name: result.items for name, result in results.items()}, names=["scale", "item"]
+    )[ITEM_COLUMNS]
+    n_complete = {
+        key.scale: int(n) for key, n in zip(sums.scales, sums.scale_complete, strict=True)
+    }
+    flags = reliability_flags(table, items, n_complete=n_complete)
+    return InstrumentReliability(reliability=table, items=items, flags=flags)
 
 
 def comparable_items(

@@ -16,9 +16,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from scoring.sums import InstrumentSums
 from survey.instrument import Instrument
 
-__all__ = ["CFAResult", "cfa", "free_parameters", "instrument_cfa", "minimum_cases"]
+__all__ = [
+    "CFAResult",
+    "cfa",
+    "free_parameters",
+    "instrument_cfa",
+    "instrument_cfa_from_sums",
+    "minimum_cases",
+]
 
 LOADING_COLUMNS = ["factor", "item", "estimate", "std_estimate", "se", "pval"]
 
@@ -208,8 +216,6 @@ def cfa(
     >>> res.loadings[["factor", "item"]].values.tolist()[:2]
     [['a', 'a1'], ['a', 'a2']]
     """
-    import semopy  # imported here: semopy is slow to import and only this function needs it
-
     items = _check_model(model)
     if not isinstance(data, pd.DataFrame):
         raise ValueError("data must be a DataFrame of respondents x items")
@@ -225,7 +231,24 @@ def cfa(
             f"data has a non-numeric value {data.loc[row, col]!r} in row {row!r}, column {col!r}"
         )
     complete = numeric.dropna()
-    n = len(complete)
+    constant = [c for c in items if complete[c].nunique() < 2] if len(complete) else []
+    # Maximum-likelihood covariance (divided by n), the matrix semopy fits from data.
+    covariance = complete.cov(ddof=0) if len(complete) else None
+    return _fit(covariance, len(complete), len(data), model, items, min_cases, constant)
+
+
+def _fit(
+    covariance: pd.DataFrame | None,
+    n: int,
+    n_rows: int,
+    model: Mapping[str, Sequence[str]],
+    items: list[str],
+    min_cases: int | None,
+    constant: list[str],
+) -> CFAResult:
+    """Fit the simple-structure model to an ML covariance matrix of ``n`` complete cases."""
+    import semopy  # imported here: semopy is slow to import and only the CFA needs it
+
     q = free_parameters(model)
     if min_cases is None:
         needed = minimum_cases(model)
@@ -235,13 +258,12 @@ def cfa(
             raise ValueError(f"min_cases must be a whole number (got {min_cases!r})")
         needed = max(int(min_cases), len(items) + 1)
         rule = "min_cases" if needed == min_cases else f"{len(items)} items + 1"
-    if n < needed:
+    if n < needed or covariance is None:
         raise ValueError(
             f"CFA needs at least {needed} complete cases ({rule}); the data have {n} "
-            f"(of {len(data)} rows). Collect more responses, or pass min_cases= to accept "
+            f"(of {n_rows} rows). Collect more responses, or pass min_cases= to accept "
             "a less stable fit."
         )
-    constant = [c for c in items if complete[c].nunique() < 2]
     if constant:
         raise ValueError(f"item(s) {constant} have no variance in the complete cases")
 
@@ -253,9 +275,10 @@ def cfa(
         for factor, factor_items in model.items()
     )
     sem = semopy.Model(description)
+    neutral = covariance.loc[items, items].rename(index=item_names, columns=item_names)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = sem.fit(complete.rename(columns=item_names), obj="MLW")
+        result = sem.fit(cov=neutral, obj="MLW", n_samples=n)
         fit_stats = semopy.calc_stats(sem)
         estimates = sem.inspect(std_est=True)
     if not getattr(result, "success", True):
@@ -369,6 +392,60 @@ def instrument_cfa(
     model = {scale.id: [item.id for item in scale.items] for scale in instrument.scales}
     keyed = _reverse_keyed(responses, instrument)
     return cfa(keyed, model, min_cases=min_cases)
+
+
+def instrument_cfa_from_sums(
+    sums: InstrumentSums, instrument: Instrument, *, min_cases: int | None = None
+) -> CFAResult:
+    """:func:`instrument_cfa` from stored response sums instead of the answers.
+
+    Parameters
+    ----------
+    sums : scoring.sums.InstrumentSums
+        Sums over the responses to ``instrument`` (:func:`scoring.sums.response_sums`).
+    instrument : Instrument
+        The version the sums belong to.
+    min_cases : int, optional
+        As in :func:`cfa`.
+
+    Returns
+    -------
+    CFAResult
+        The result :func:`instrument_cfa` gives on the same responses.
+
+    Notes
+    -----
+    The model is fitted to the maximum-likelihood covariance matrix of the responses that
+    answered every item, :math:`(\\sum x x^T - s s^T / n) / n` from the listwise
+    sums, with reverse-keyed items reversed; a maximum-likelihood fit depends on the data
+    only through that matrix and ``n``.
+
+    Examples
+    --------
+    >>> from scoring.maturity import _example_instrument
+    >>> from scoring.sums import response_sums
+    >>> inst = _example_instrument()  # three scales of three items
+    >>> rng = np.random.default_rng(5)
+    >>> f = np.repeat(rng.normal(size=(300, 3)), 3, axis=1)
+    >>> x = np.clip(np.rint(3 + f + rng.normal(scale=0.7, size=(300, 9))), 1, 5)
+    >>> data = pd.DataFrame(x, columns=inst.item_ids)
+    >>> a = instrument_cfa_from_sums(response_sums(data, inst), inst)
+    >>> b = instrument_cfa(data, inst)
+    >>> bool(abs(a.chi2 - b.chi2) < 1e-6), a.dof, a.n
+    (True, 24, 300)
+    """
+    if sums.items != tuple(instrument.item_ids):
+        raise ValueError(f"these sums are not over the items of {instrument.key}")
+    model = {scale.id: [item.id for item in scale.items] for scale in instrument.scales}
+    items = _check_model(model)
+    covariance = sums.complete_covariance(ddof=0) if sums.complete else None
+    variances = (
+        np.diag(covariance.loc[items, items].to_numpy())
+        if covariance is not None
+        else np.ones(len(items))
+    )
+    constant = [item for item, var in zip(items, variances, strict=True) if not var > 0]
+    return _fit(covariance, sums.complete, sums.rows, model, items, min_cases, constant)
 
 
 def _reverse_keyed(responses: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
