@@ -53,7 +53,7 @@ _VERSION_FIELDS = {"version", "previous_version"}
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _LineLoader(_BaseLoader):
     """A safe loader whose dates stay text (``2026-11-23``), as the model expects."""
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from scoring.agreement import aggregate_organisations
 from scoring.benchmark import benchmark, reliable_change, view_gap
-from scoring.instrument_scoring import score_instrument
+from scoring.instrument_scoring import instrument_reliability, score_instrument
 from scoring.maturity import profile, stage_of
 from survey import charts, settings
 from survey.instrument import Instrument, parse_version
@@ -177,12 +177,12 @@ def _cohort(store: Any, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFr
 
 
 def _cohort_alpha(store: Any, instrument: Instrument) -> pd.Series:
-    """Cronbach's alpha per scale over the cohort's respondents (the latest campaign of every
-    organisation on this version), from the answer arrays stored at submission."""
-    answers = store.cohort_answers(instrument)
-    if len(answers) == 0:
+    """Cronbach's alpha per scale over every submitted response to this version from the
+    firms' own people, from the running sums kept at submission (no answers are read)."""
+    sums = store.instrument_sums(instrument)
+    if sums.rows == 0:
         return pd.Series(dtype=float)
-    alpha = score_instrument(answers, instrument).reliability["alpha"]
+    alpha = instrument_reliability(sums).reliability["alpha"]
     alpha.index = [str(s) for s in alpha.index]
     return alpha
 
@@ -222,10 +222,11 @@ def firm_results(
     index on a scale is the mean of its respondents' 0-100 indices. The change since the
     previous campaign compares scales with the same id (indices are comparable across
     versions); its reliable change index uses the SD of respondents' indices in the cohort and
-    the scale's Cronbach alpha in the cohort (Jacobson & Truax), which is conservative for a
-    mean of several respondents. The benchmark compares the organisation with the other
-    organisations' latest campaigns on the same instrument version, when at least
-    ``min_cohort`` of them exist.
+    the scale's Cronbach alpha over every submitted response to the version from firms' own
+    people, the norm sample the Research page reports (Jacobson & Truax), which is
+    conservative for a mean of several respondents. The benchmark compares the organisation
+    with the other organisations' latest campaigns on the same instrument version, when at
+    least ``min_cohort`` of them exist.
     """
     cohort_floor = int(min_cohort if min_cohort is not None else settings.get("min_cohort"))
     org = store.organisation(organisation)
@@ -244,7 +245,7 @@ def firm_results(
         if len(rows) == 0:
             continue
         answers = _answers(table, rows, instrument)
-        result = score_instrument(answers, instrument)
+        result = score_instrument(answers, instrument, reliability=False)
         result.index.columns = [str(c) for c in result.index.columns]
         result.scores.columns = [str(c) for c in result.scores.columns]
         scored[instrument.key] = (answers, result)
@@ -392,7 +393,9 @@ def _section(
     for side in OTHER_SIDES:
         rows = _self_rows(table, instrument, side)
         if len(rows):
-            other = score_instrument(_answers(table, rows, instrument), instrument).index
+            other = score_instrument(
+                _answers(table, rows, instrument), instrument, reliability=False
+            ).index
             other.columns = [str(c) for c in other.columns]
             section.other_side = side
             section.other_index = other.mean()
@@ -434,7 +437,9 @@ def _change(
     version = max(who.loc[mask, "version"].unique(), key=parse_version)
     before_instrument = registry.get(f"{instrument.id}@{version}")
     rows = who.index[mask & (who["version"] == version)]
-    before = score_instrument(_answers(previous_table, rows, before_instrument), before_instrument)
+    before = score_instrument(
+        _answers(previous_table, rows, before_instrument), before_instrument, reliability=False
+    )
     before_index = before.index.mean()
     before_index.index = [str(s) for s in before_index.index]
     sd = spread["sd"]

@@ -14,7 +14,9 @@ import pytest
 from sqlalchemy import delete
 
 from scoring.instrument_scoring import score_instrument
+from scoring.sums import response_sums
 from survey.storage import models as m
+from survey.storage import open_store
 from survey.storage.demo import generate_demo
 
 
@@ -129,21 +131,66 @@ def test_scores_only_option_gives_the_same_scores(reliability):
         assert fast.reliability["k"].tolist() == full.reliability["k"].tolist()
 
 
-def test_cohort_answers_equal_the_stored_answers_and_go_with_erasure(store):
-    generate_demo(store, 6, seed=9)
-    instrument = store.registry.latest()[0]
-    table = store.responses(instrument=instrument.key, side="self")
+def _assert_totals_match_the_answers(store) -> None:
+    """The running totals equal sums recomputed from every stored answer (exactly for the
+    response sums, to rounding for the index totals)."""
+    table = store.responses()
     who = table.respondents
-    latest = who.groupby("organisation_id")["campaign_id"].transform("max")
-    rows = who.index[who["campaign_id"] == latest]
-    expected = table.answers.loc[rows, instrument.item_ids].astype(float)
-
-    got = store.cohort_answers(instrument)
-    assert got.index.tolist() == expected.index.tolist()
-    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())  # NaN where NaN
-
-    response_id = int(got.index[0])
-    store.erase_response(response_id)
-    assert response_id not in store.cohort_answers(instrument).index
+    scored = _expected(store).set_index("response_id")
+    for (instrument_id, version), group in who.groupby(["instrument", "version"]):
+        instrument = store.instrument(f"{instrument_id}@{version}")
+        for side, rows in group.groupby("side"):
+            expected = response_sums(
+                table.answers.loc[rows.index, instrument.item_ids].astype(float), instrument
+            )
+            got = store.instrument_sums(instrument, side=side)
+            for name, array in expected.arrays().items():
+                assert np.array_equal(got.arrays()[name], array), (instrument.key, side, name)
+            index = scored.loc[rows.index].join(rows[["campaign_id"]])
+            want = index.groupby(["campaign_id", "scale"])["index"].agg(["size", "count", "sum"])
+            have = store.campaign_totals(instrument, side=side).set_index(["campaign_id", "scale"])
+            have = have.loc[want.index]
+            assert have["responses"].tolist() == want["size"].tolist()
+            assert have["scored"].tolist() == want["count"].tolist()
+            np.testing.assert_allclose(have["index_sum"], want["sum"], rtol=1e-9, atol=1e-9)
     counts = store.table_counts()
-    assert counts["response_vectors"] == counts["responses"] - _unscored(store)
+    assert counts["campaign_scale_totals"] == sum(
+        len(store.campaign_totals(store.instrument(f"{i}@{v}"), side=s))
+        for (i, v, s) in who[["instrument", "version", "side"]]
+        .drop_duplicates()
+        .itertuples(index=False)
+    )
+
+
+def test_running_totals_follow_submissions_and_erasures(store):
+    generate_demo(store, 6, seed=9)
+    _assert_totals_match_the_answers(store)
+    # A live submission, then erasures of a response and a whole organisation.
+    org = store.organisations()[0]
+    instrument = store.registry.latest()[0]
+    campaign = store.create_campaign(org.id, "live", instruments=[instrument.key])
+    _, token = store.create_invitation(campaign.id, role="sales")
+    store.save_draft(token, instrument.key, {item.id: 3 for item in instrument.items})
+    store.submit(token)
+    store.submit(token)  # a second click changes nothing
+    _assert_totals_match_the_answers(store)
+    store.erase_response(int(store.responses().respondents.index[0]))
+    store.erase_organisation(store.organisations()[1].id)
+    _assert_totals_match_the_answers(store)
+
+    # A database from before the totals were kept: they are rebuilt when it is opened.
+    before = store.instrument_sums(instrument).arrays()
+    store.write(
+        lambda conn: (
+            conn.execute(delete(m.InstrumentSum)),
+            conn.execute(delete(m.CampaignScaleTotal)),
+        )
+    )
+    assert store.instrument_sums(instrument).rows == 0
+    reopened = open_store(
+        store.engine.url.render_as_string(hide_password=False), registry=store.registry
+    )
+    after = reopened.instrument_sums(instrument).arrays()
+    assert all(np.array_equal(before[name], after[name]) for name in before)
+    reopened.close()
+    _assert_totals_match_the_answers(store)

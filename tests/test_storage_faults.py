@@ -11,6 +11,9 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
+
+from scoring.sums import response_sums
 from survey.registry import Registry
 from survey.storage import Store, open_store
 
@@ -61,6 +64,17 @@ def test_concurrent_submitters_each_stored_exactly_once(
         expected = number % 5 + 1
         assert set(state.answers["alpha@1.0.0"].values()) == {expected}
         assert len(state.answers["alpha@1.0.0"]) == len(ALPHA)
+    # The running totals counted each response once: no update lost between the two stores.
+    alpha = test_registry.get("alpha@1.0.0")
+    sums = store.instrument_sums(alpha)
+    assert sums.rows == SUBMITTERS
+    expected_sums = response_sums(
+        table.answers.loc[table.respondents["instrument"] == "alpha"][alpha.item_ids].astype(float),
+        alpha,
+    )
+    assert np.array_equal(sums.pair_p, expected_sums.pair_p)
+    totals = store.campaign_totals(alpha)
+    assert set(totals["responses"]) == {SUBMITTERS}
 
 
 WRITER = textwrap.dedent(

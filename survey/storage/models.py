@@ -272,3 +272,45 @@ class ResponseVector(Base):
         ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
     )
     answers: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+
+class CampaignScaleTotal(Base):
+    """Per campaign, instrument version, side and scale: how many submitted responses there
+    are and the count, sum and sum of squares of their 0-100 indices.
+
+    Derived data kept up to date in the transaction that submits, imports or erases a
+    response (:mod:`survey.storage.totals`): benchmarks, the spread of indices and the
+    agreement between organisations read these few rows instead of one score per response.
+    """
+
+    __tablename__ = "campaign_scale_totals"
+    __table_args__ = (
+        Index("ix_campaign_scale_totals_instrument", "instrument_id", "version", "side"),
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    instrument_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[str] = mapped_column(String(30), primary_key=True)
+    side: Mapped[str] = mapped_column(String(20), primary_key=True)
+    scale: Mapped[str] = mapped_column(String(100), primary_key=True)
+    responses: Mapped[int] = mapped_column(Integer, nullable=False)
+    scored: Mapped[int] = mapped_column(Integer, nullable=False)
+    index_sum: Mapped[float] = mapped_column(Float, nullable=False)
+    index_squares: Mapped[float] = mapped_column(Float, nullable=False)
+
+
+class InstrumentSum(Base):
+    """Per instrument version and side, the response sums of :mod:`scoring.sums` over every
+    submitted response: what reliability, item statistics and the factor model need.
+
+    Derived data kept up to date with :class:`CampaignScaleTotal`; ``data`` holds the arrays
+    of :meth:`scoring.sums.InstrumentSums.arrays` in NumPy's ``.npz`` format.
+    """
+
+    __tablename__ = "instrument_sums"
+    instrument_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    version: Mapped[str] = mapped_column(String(30), primary_key=True)
+    side: Mapped[str] = mapped_column(String(20), primary_key=True)
+    responses: Mapped[int] = mapped_column(Integer, nullable=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

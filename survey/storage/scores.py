@@ -18,12 +18,13 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, exists, func, insert, select
+from sqlalchemy import Connection, delete, exists, insert, select
 
 from scoring.instrument_scoring import score_instrument
 from survey.instrument import Instrument
 from survey.registry import Registry
 from survey.storage import models as m
+from survey.storage.totals import campaign_totals, count_responses
 
 #: Responses scored per batch (bounds the IN lists and the wide answer array).
 BATCH = 5_000
@@ -115,12 +116,20 @@ def write_scores(
                 {"response_id": int(rid), "answers": values.astype("<f8").tobytes()}
                 for rid, values in zip(batch, wide.to_numpy(), strict=True)
             ]
-            # Replaced, not added: a backfill may meet arrays whose scores were lost.
+            # Replaced, not added: a backfill may meet arrays whose scores were lost. A response
+            # with an array is already in the running totals, so only the others are counted.
+            already: set[int] = set()
             for start_ids in range(0, len(batch), 900):
+                chunk = batch[start_ids : start_ids + 900]
+                already.update(
+                    conn.execute(
+                        select(m.ResponseVector.response_id).where(
+                            m.ResponseVector.response_id.in_(chunk)
+                        )
+                    ).scalars()
+                )
                 conn.execute(
-                    delete(m.ResponseVector).where(
-                        m.ResponseVector.response_id.in_(batch[start_ids : start_ids + 900])
-                    )
+                    delete(m.ResponseVector).where(m.ResponseVector.response_id.in_(chunk))
                 )
             conn.execute(insert(m.ResponseVector), vectors)
             scales = [str(c) for c in result.scores.columns]
@@ -137,53 +146,17 @@ def write_scores(
             ]
             if rows:
                 conn.execute(insert(m.ResponseScore), rows)
+            count_responses(conn, registry, [rid for rid in batch if rid not in already])
             scored += len(batch)
     return scored
 
 
 def _latest_campaign_sums(conn: Connection, instrument: Instrument, side: str) -> pd.DataFrame:
     """Per organisation's latest campaign and scale: count, sum and sum of squares of the
-    respondents' indices.
-
-    One grouped query per campaign (driven by the instrument index, never a join per
-    organisation), then each organisation's highest campaign id is kept.
-    """
-    r, i, c, s = (
-        m.Response.__table__,
-        m.Invitation.__table__,
-        m.Campaign.__table__,
-        m.ResponseScore.__table__,
-    )
-    query = (
-        select(
-            r.c.campaign_id,
-            s.c.scale,
-            func.count(s.c.index),
-            func.sum(s.c.index),
-            func.sum(s.c.index * s.c.index),
-        )
-        .select_from(r)
-        .join(i, i.c.id == r.c.invitation_id)
-        .join(s, s.c.response_id == r.c.id)
-        .where(
-            r.c.instrument_id == instrument.id,
-            r.c.version == instrument.version,
-            r.c.status == "submitted",
-            i.c.side == side,
-        )
-        .group_by(r.c.campaign_id, s.c.scale)
-    )
-    # Plain driver tuples: SQLAlchemy Row objects cost more than the grouping itself here.
-    from survey.storage.store import _fetch_plain  # store imports this module
-
-    frame = pd.DataFrame(
-        _fetch_plain(conn, query), columns=["campaign_id", "scale", "n", "total", "squares"]
-    )
-    owners = dict(_fetch_plain(conn, select(c.c.id, c.c.organisation_id)))
-    frame.insert(0, "organisation_id", frame["campaign_id"].map(owners))
-    frame = frame.astype(
-        {"organisation_id": np.int64, "n": np.int64, "total": float, "squares": float}
-    )
+    respondents' indices, from the running totals (:mod:`survey.storage.totals`)."""
+    frame = campaign_totals(conn, instrument, side)
+    frame = frame.rename(columns={"scored": "n", "index_sum": "total", "index_squares": "squares"})
+    frame = frame[["organisation_id", "campaign_id", "scale", "n", "total", "squares"]]
     latest = frame.groupby("organisation_id")["campaign_id"].transform("max")
     return frame[frame["campaign_id"] == latest]
 
@@ -251,44 +224,3 @@ def cohort_summary(
     """:func:`cohort_indices` and :func:`cohort_index_spread` from one grouped query."""
     sums = _latest_campaign_sums(conn, instrument, side)
     return _indices_from(sums, instrument), _spread_from(sums, instrument)
-
-
-def cohort_answers(conn: Connection, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
-    """The answers of the cohort of :func:`cohort_indices` (each organisation's latest
-    campaign), from the stored answer arrays: rows ``response_id``, columns the item ids."""
-    r, i, c, v = (
-        m.Response.__table__,
-        m.Invitation.__table__,
-        m.Campaign.__table__,
-        m.ResponseVector.__table__,
-    )
-    query = (
-        select(r.c.id, c.c.organisation_id, r.c.campaign_id, v.c.answers)
-        .select_from(r)
-        .join(i, i.c.id == r.c.invitation_id)
-        .join(c, c.c.id == r.c.campaign_id)
-        .join(v, v.c.response_id == r.c.id)
-        .where(
-            r.c.instrument_id == instrument.id,
-            r.c.version == instrument.version,
-            r.c.status == "submitted",
-            i.c.side == side,
-        )
-        .order_by(r.c.id)
-    )
-    rows = conn.execute(query).all()
-    items = instrument.item_ids
-    if not rows:
-        return pd.DataFrame(columns=items, index=pd.Index([], name="response_id"), dtype=float)
-    who = pd.DataFrame(
-        [(row[0], row[1], row[2]) for row in rows],
-        columns=["response_id", "organisation_id", "campaign_id"],
-    )
-    keep = who["campaign_id"] == who.groupby("organisation_id")["campaign_id"].transform("max")
-    data = np.frombuffer(b"".join(row[3] for row in rows), dtype="<f8").reshape(len(rows), -1)
-    frame = pd.DataFrame(
-        data[keep.to_numpy()],
-        index=pd.Index(who.loc[keep, "response_id"].to_numpy(), name="response_id"),
-        columns=items,
-    )
-    return frame

@@ -41,11 +41,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from scoring.sums import InstrumentSums
 from survey.instrument import Instrument, ResponseScale
 from survey.registry import Registry, default_registry
 from survey.response_table import RESPONDENT_COLUMNS, ResponseTable
 from survey.storage import models as m
-from survey.storage import scores
+from survey.storage import scores, totals
 from survey.storage.engine import make_engine, retrying, upgrade_database
 from survey.storage.errors import (
     AccessDenied,
@@ -1063,9 +1064,20 @@ class Store:
         """:meth:`cohort_indices` and :meth:`cohort_index_spread` from one grouped query."""
         return self.read(lambda conn: scores.cohort_summary(conn, instrument, side=side))
 
-    def cohort_answers(self, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
-        """The cohort's answers from the stored arrays (:func:`scores.cohort_answers`)."""
-        return self.read(lambda conn: scores.cohort_answers(conn, instrument, side=side))
+    def instrument_sums(self, instrument: Instrument, *, side: str = "self") -> InstrumentSums:
+        """The response sums over every submitted response to ``instrument`` from ``side``
+        (:func:`survey.storage.totals.instrument_sums`): reliability without the answers."""
+        return self.read(lambda conn: totals.instrument_sums(conn, instrument, side))
+
+    def campaign_totals(self, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
+        """Per campaign and scale, the running totals of the responses' indices
+        (:func:`survey.storage.totals.campaign_totals`)."""
+        return self.read(lambda conn: totals.campaign_totals(conn, instrument, side))
+
+    def rebuild_totals(self) -> int:
+        """Recompute the running totals from the stored answer arrays and scores; returns the
+        number of responses counted (:func:`survey.storage.totals.rebuild_totals`)."""
+        return self.write(lambda conn: totals.rebuild_totals(conn, self.registry))
 
     def response_scores(self) -> pd.DataFrame:
         """Every stored scale score: ``response_id``, ``scale``, ``score``, ``index``."""
@@ -1159,9 +1171,10 @@ class Store:
         )
         return counts
 
-    @staticmethod
-    def _delete_responses(conn: Connection, response_ids: Select[Any]) -> dict[str, int]:
-        # Scores are derived from the answers; the erasure record counts what was collected.
+    def _delete_responses(self, conn: Connection, response_ids: Select[Any]) -> dict[str, int]:
+        # Scores and totals are derived from the answers; the erasure record counts what was
+        # collected. The totals lose the responses first, while their arrays still exist.
+        totals.uncount_responses(conn, self.registry, list(conn.execute(response_ids).scalars()))
         conn.execute(delete(m.ResponseScore).where(m.ResponseScore.response_id.in_(response_ids)))
         conn.execute(delete(m.ResponseVector).where(m.ResponseVector.response_id.in_(response_ids)))
         answers = conn.execute(delete(m.Answer).where(m.Answer.response_id.in_(response_ids)))
@@ -1486,4 +1499,6 @@ def open_store(url: str | None = None, *, registry: Registry | None = None) -> S
     upgrade_database(engine)
     store = Store(engine, registry)
     store.backfill_scores()
+    if store.read(totals.needs_rebuild):
+        store.rebuild_totals()
     return store
