@@ -16,11 +16,9 @@ from app_pages._common import (
     registry,
     require_page,
 )
-from scoring.agreement import icc_membership
-from scoring.instrument_scoring import score_instrument
-from scoring.validity import instrument_cfa
 from survey.downloads import export_archive
 from survey.exports.formats import FORMATS
+from survey.psychometrics import instrument_factor_model, instrument_psychometrics
 
 require_page("research")
 store = get_store()
@@ -32,29 +30,24 @@ st.caption(
 )
 
 
-@st.cache_data(show_spinner="Scoring the responses…", max_entries=16)
+@st.cache_data(show_spinner="Reading the running totals…", max_entries=16)
 def _psychometrics(database: str, version: int, ref: str, side: str) -> dict[str, Any]:
-    instrument = registry().get(ref)
-    table = store.responses(instrument=ref, side=side)
-    out: dict[str, Any] = {"n": len(table), "organisations": 0}
-    if len(table) == 0:
-        return out
-    answers = table.answers[instrument.item_ids].astype(float)
-    scored = score_instrument(answers, instrument)
-    out["organisations"] = int(table.respondents["organisation_id"].nunique())
-    out["reliability"] = scored.reliability.reset_index()
-    out["items"] = scored.items.reset_index()
-    out["flags"] = scored.flags
-    scores = scored.scores.copy()
-    scores.columns = [str(c) for c in scores.columns]
-    groups = table.respondents.loc[scores.index, "organisation_id"]
-    if groups.nunique() >= 2:
-        out["agreement"] = icc_membership(scores, groups)
-    try:
-        out["cfa"] = instrument_cfa(answers, instrument)
-    except ValueError as exc:  # too few complete cases, or a model that cannot be identified
-        out["cfa_error"] = str(exc)
+    # From the aggregates kept at each submission: no answer is read, whatever the cohort size.
+    found = instrument_psychometrics(store, registry().get(ref), side)
+    out: dict[str, Any] = {"n": found.responses, "organisations": found.organisations}
+    for name in ("reliability", "items", "flags", "agreement"):
+        value = getattr(found, name)
+        if value is not None:
+            out[name] = value
     return out
+
+
+@st.cache_data(show_spinner="Fitting the factor model…", max_entries=16)
+def _factor_model(database: str, version: int, ref: str, side: str) -> dict[str, Any]:
+    try:
+        return {"cfa": instrument_factor_model(store, registry().get(ref), side)}
+    except ValueError as exc:  # too few complete cases, or a model that cannot be identified
+        return {"cfa_error": str(exc)}
 
 
 refs = [instrument.key for instrument in registry()]
@@ -182,6 +175,15 @@ with items_tab:
         )
 
 with cfa_tab:
+    # The fit takes seconds on a large instrument (an optimisation, whatever the number of
+    # responses), so it runs when asked for, then stays for this instrument and side.
+    fit_key = f"research.fit.{ref}.{side}"
+    if stats["n"] and not st.session_state.get(fit_key):
+        st.caption("One factor per scale, fitted by maximum likelihood to the complete responses.")
+        if st.button("Fit the factor model", icon=":material/hub:", key=f"{fit_key}.button"):
+            st.session_state[fit_key] = True
+    if st.session_state.get(fit_key):
+        stats = {**stats, **_factor_model(database_url(), version, ref, side)}
     if "cfa" in stats:
         cfa = stats["cfa"]
         fit = st.columns(5)

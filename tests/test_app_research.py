@@ -43,7 +43,6 @@ def test_item_problems_are_listed_and_no_organisation_is_named(at):
     shown = " ".join(str(v) for f in at.dataframe for v in f.value.astype(str).to_numpy().ravel())
     for name in ("Acme", "Borealis", "Cohort 1"):
         assert name not in shown
-    assert "at least 100 complete cases" in at.info[0].value  # CFA needs more data
     agreement = _frame(at, "ICC1")
     assert agreement["n_groups"].tolist() == [7, 7]
 
@@ -58,3 +57,11 @@ def test_export_prepares_a_zip_with_codebook(at):
         wide = archive.read("responses-pilot-readiness-1.0.0.csv").decode()
     assert "Acme" not in wide  # pseudonyms, not names
     assert len(wide.strip().splitlines()) == 15  # header + 14 responses
+
+
+def test_factor_model_is_fitted_on_request(at):
+    assert not any("complete cases" in info.value for info in at.info)  # not fitted yet
+    fit = next(button for button in at.button if button.label == "Fit the factor model")
+    fit.click().run()
+    assert not at.exception
+    assert any("at least 100 complete cases" in info.value for info in at.info)  # needs more

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -150,3 +150,27 @@ def upgrade_database(engine: Engine) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()
+
+
+def fetch_plain(conn: Connection, statement: Any) -> list[Any]:
+    """Rows of ``statement`` as plain driver tuples.
+
+    Building SQLAlchemy ``Row`` objects costs more than the query itself for millions of
+    answers; the statement is compiled by SQLAlchemy (with its parameter conversions) and run on
+    the connection's own driver cursor, inside the transaction already begun.
+    """
+    compiled = statement.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    processors = compiled._bind_processors
+    values = {
+        key: processors[key](value) if key in processors else value for key, value in params.items()
+    }
+    args: Any = (
+        tuple(values[key] for key in compiled.positiontup or ()) if compiled.positional else values
+    )
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(compiled.string, args)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()

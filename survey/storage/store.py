@@ -47,7 +47,7 @@ from survey.registry import Registry, default_registry
 from survey.response_table import RESPONDENT_COLUMNS, ResponseTable
 from survey.storage import models as m
 from survey.storage import scores, totals
-from survey.storage.engine import make_engine, retrying, upgrade_database
+from survey.storage.engine import fetch_plain, make_engine, retrying, upgrade_database
 from survey.storage.errors import (
     AccessDenied,
     AlreadySubmitted,
@@ -1012,7 +1012,7 @@ class Store:
 
         def action(conn: Connection) -> tuple[list[Any], list[str], list[Any]]:
             # All reads run in one transaction, so they see the same snapshot.
-            respondent_rows = _fetch_plain(conn, query)
+            respondent_rows = fetch_plain(conn, query)
             versions = sorted({(row[9], row[10]) for row in respondent_rows})
             order = self._item_order(conn, versions)
             if not order:
@@ -1026,7 +1026,7 @@ class Store:
                 func.coalesce(m.Answer.value, 0),
                 case((m.Answer.not_applicable, 1), else_=0),
             ).join(sub, sub.c.response_id == m.Answer.response_id)
-            return respondent_rows, order, _fetch_plain(conn, answer_query)
+            return respondent_rows, order, fetch_plain(conn, answer_query)
 
         respondent_rows, order, answer_rows = self.read(action)
         return _table(respondent_rows, order, answer_rows)
@@ -1426,30 +1426,6 @@ def insert_answers(conn: Connection, rows: list[tuple[int, str, int | None, bool
     )
     for start in range(0, len(rows), 50_000):
         conn.exec_driver_sql(statement, rows[start : start + 50_000])
-
-
-def _fetch_plain(conn: Connection, statement: Any) -> list[Any]:
-    """Rows of ``statement`` as plain driver tuples.
-
-    Building SQLAlchemy ``Row`` objects costs more than the query itself for millions of
-    answers; the statement is compiled by SQLAlchemy (with its parameter conversions) and run on
-    the connection's own driver cursor, inside the transaction already begun.
-    """
-    compiled = statement.compile(dialect=conn.dialect)
-    params = compiled.construct_params()
-    processors = compiled._bind_processors
-    values = {
-        key: processors[key](value) if key in processors else value for key, value in params.items()
-    }
-    args: Any = (
-        tuple(values[key] for key in compiled.positiontup or ()) if compiled.positional else values
-    )
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(compiled.string, args)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
 
 
 def _response_problems(instrument: Instrument, stored: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ from scoring.sums import InstrumentSums, response_sums
 from survey.instrument import Instrument
 from survey.registry import Registry
 from survey.storage import models as m
+from survey.storage.engine import fetch_plain
 
 #: Responses read per batch when counting or rebuilding.
 BATCH = 5_000
@@ -218,7 +219,7 @@ def campaign_totals(conn: Connection, instrument: Instrument, side: str = "self"
     """Per campaign and scale of ``instrument`` (responses from ``side``): the organisation,
     ``responses``, ``scored`` (responses with an index), ``index_sum`` and ``index_squares``."""
     t, c = m.CampaignScaleTotal.__table__, m.Campaign.__table__
-    rows = conn.execute(
+    query = (
         select(
             t.c.campaign_id,
             c.c.organisation_id,
@@ -232,9 +233,9 @@ def campaign_totals(conn: Connection, instrument: Instrument, side: str = "self"
         .where(
             t.c.instrument_id == instrument.id, t.c.version == instrument.version, t.c.side == side
         )
-    ).all()
-    frame = pd.DataFrame(
-        [tuple(row) for row in rows],
+    )
+    frame = pd.DataFrame.from_records(
+        fetch_plain(conn, query),
         columns=["campaign_id", "organisation_id", "scale", *TOTAL_COLUMNS],
     )
     return frame.astype(
