@@ -37,10 +37,18 @@ store = get_store()
 
 @st.cache_data(show_spinner="Computing the profile…", max_entries=32)
 def _results(
-    database: str, version: int, organisation_id: int, campaign_id: int, language: str
+    database: str,
+    version: int,
+    organisation_id: int,
+    campaign_id: int,
+    language: str,
+    only: tuple[str, ...] | None = None,
+    compare: bool = True,
 ) -> FirmResults:
     # Keyed by the data version: a new submission changes the key, so nothing stale is shown.
-    return firm_results(store, organisation_id, campaign_id, language)
+    # The page asks for one section at a time (or the overview without the cohort), so a
+    # first run after a submission computes only what it shows.
+    return firm_results(store, organisation_id, campaign_id, language, only=only, compare=compare)
 
 
 @st.cache_data(show_spinner="Preparing the report…", max_entries=8)
@@ -104,10 +112,13 @@ with header:
     )
 
 version = data_version()
-results = _results(database_url(), version, organisation_id, campaign_id, language)
-if not results.sections:
+overview_results = _results(
+    database_url(), version, organisation_id, campaign_id, language, None, False
+)
+if not overview_results.sections:
     st.info(text("report.no_responses", language))
     st.stop()
+titles = {section.instrument.key: section.title for section in overview_results.sections}
 
 TABLE = {"width": "stretch", "hide_index": True}
 INDEX = st.column_config.NumberColumn(format="%.0f")
@@ -154,7 +165,7 @@ def _list(frame: pd.DataFrame, title: str) -> None:
         st.markdown(f"- {row.name}: **{row.index:.0f}**")
 
 
-def _section(section: InstrumentResults) -> None:
+def _section(section: InstrumentResults, results: FirmResults) -> None:
     _stage_block(section)
     if section.low_agreement:
         st.warning(
@@ -279,39 +290,49 @@ with st.container(border=True):
     summary, downloads = st.columns([3, 1])
     with summary:
         st.markdown(
-            f"**{text('report.respondents', language)}**: {int(results.respondents['count'].sum())}"
+            f"**{text('report.respondents', language)}**: "
+            f"{int(overview_results.respondents['count'].sum())}"
         )
-        _respondents(results)
+        _respondents(overview_results)
     with downloads:
-        st.download_button(
-            "Report (PDF)",
-            data=lambda: _report(
-                database_url(), version, organisation_id, campaign_id, language, "pdf"
-            ),
-            file_name=f"cocreate-{organisation_id}-{campaign_id}.pdf",
-            mime="application/pdf",
-            icon=":material/picture_as_pdf:",
-            width="stretch",
-            key="results.pdf",
-        )
-        st.download_button(
-            "Report (HTML)",
-            data=lambda: _report(
-                database_url(), version, organisation_id, campaign_id, language, "html"
-            ),
-            file_name=f"cocreate-{organisation_id}-{campaign_id}.html",
-            mime="text/html",
-            icon=":material/download:",
-            width="stretch",
-            key="results.html",
-        )
+        for kind, label, mime, icon in (
+            ("pdf", "Report (PDF)", "application/pdf", ":material/picture_as_pdf:"),
+            ("html", "Report (HTML)", "text/html", ":material/download:"),
+        ):
+            st.download_button(
+                label,
+                # Rendered only when clicked: the report computes every section in full.
+                data=lambda kind=kind: _report(
+                    database_url(), version, organisation_id, campaign_id, language, kind
+                ),
+                file_name=f"cocreate-{organisation_id}-{campaign_id}.{kind}",
+                mime=mime,
+                icon=icon,
+                width="stretch",
+                key=f"results.{kind}",
+            )
 
-overview, *tabs = st.tabs(
-    [text("report.overview", language)] + [section.title for section in results.sections]
-)
-with overview:
-    show_chart(overview_chart(results))
-    for section in results.sections:
+OVERVIEW = "overview"
+if len(titles) == 1:
+    view = next(iter(titles))  # one instrument: its section is the overview
+else:
+    view = (
+        st.segmented_control(
+            "View",
+            [OVERVIEW, *titles],
+            format_func=lambda key: (
+                text("report.overview", language) if key == OVERVIEW else titles[key]
+            ),
+            default=OVERVIEW,
+            key=f"results.view.{organisation_id}.{campaign_id}",
+            label_visibility="collapsed",
+        )
+        or OVERVIEW
+    )
+
+if view == OVERVIEW:
+    show_chart(overview_chart(overview_results))
+    for section in overview_results.sections:
         line = f"**{section.title}**: {round(section.overall_index)} / 100"
         if section.stage is not None:
             line += (
@@ -319,6 +340,8 @@ with overview:
             )
         st.markdown(line)
     st.caption(text("report.method", language))
-for tab, section in zip(tabs, results.sections, strict=True):
-    with tab:
-        _section(section)
+else:
+    results = _results(
+        database_url(), version, organisation_id, campaign_id, language, (view,), True
+    )
+    _section(results.sections[0], results)

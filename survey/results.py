@@ -12,6 +12,7 @@ charts both the page and the report draw.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -194,6 +195,8 @@ def firm_results(
     language: str = "en",
     *,
     min_cohort: int | None = None,
+    only: Collection[str] | None = None,
+    compare: bool = True,
 ) -> FirmResults:
     """Compute an organisation's results in one campaign.
 
@@ -210,6 +213,14 @@ def firm_results(
         Language of names, narratives and recommendations.
     min_cohort : int, optional
         Smallest cohort for the benchmark; default the ``min_cohort`` setting.
+    only : collection of str, optional
+        Instrument keys (``id@version``) to make sections for; default every instrument of
+        the campaign. All are still scored, since one instrument's cartwheel reads the
+        others' capabilities.
+    compare : bool
+        False leaves out what needs other data than the campaign's own (the benchmark
+        against the cohort and the change since the previous campaign): an overview then
+        costs the scoring of the firm's own responses only.
 
     Returns
     -------
@@ -254,7 +265,7 @@ def firm_results(
 
     previous_table = None
     previous = None
-    for candidate in reversed(earlier):
+    for candidate in reversed(earlier if compare else []):
         candidate_table = store.responses(campaign_id=candidate.id, side="self")
         if len(candidate_table):
             previous, previous_table = candidate, candidate_table
@@ -262,7 +273,7 @@ def firm_results(
 
     sections = []
     for instrument in instruments:
-        if instrument.key not in scored:
+        if instrument.key not in scored or (only is not None and instrument.key not in only):
             continue
         answers, result = scored[instrument.key]
         sections.append(
@@ -277,7 +288,7 @@ def firm_results(
                 language,
                 linked,
                 previous_table,
-                cohort_floor,
+                cohort_floor if compare else None,
             )
         )
 
@@ -321,8 +332,9 @@ def _section(
     language: str,
     linked: dict[str, float],
     previous_table: Any,
-    min_cohort: int,
+    min_cohort: int | None,
 ) -> InstrumentResults:
+    """One instrument's section; ``min_cohort`` None leaves out the cohort comparison."""
     text_of = instrument.text
     index = result.index
     n_options = {
@@ -402,6 +414,8 @@ def _section(
             section.view_gap = _named(view_gap(index, other), instrument, language)
             break
 
+    if min_cohort is None:
+        return section
     cohort, spread = _cohort(store, instrument)
     others = cohort.drop(index=organisation_id, errors="ignore")
     section.cohort_size = len(others)

@@ -41,7 +41,7 @@ def test_profile_stage_narrative_and_disagreement(seeded):
     assert not [s for s in at.selectbox if s.label == "Organisation"]
     assert "**Respondents**: 2" in _markdown(at)
     assert any(m.startswith("##### Stage") for m in _markdown(at))
-    assert len(at.get("vega_lite_chart")) >= 2  # overview and profile
+    assert len(at.get("vega_lite_chart")) >= 1  # one instrument: its section, with the profile
     assert "disagree strongly" in at.warning[0].value
     assert any("too small for a benchmark" in i.value for i in at.info)
     labels = [b.label for b in at.get("download_button")]
@@ -98,3 +98,39 @@ def test_a_consultant_picks_among_their_clients_only(seeded):
     admin = _open(seeded.admin)
     picker = next(s for s in admin.selectbox if s.label == "Organisation")
     assert len(picker.options) == 2
+
+
+def test_several_instruments_open_on_the_overview_and_show_one_section_at_a_time(
+    tmp_path, monkeypatch
+):
+    # The demo cohort of `cocreate setup` on the shipped instruments (four per campaign).
+    from survey.cli_storage import setup
+    from survey.storage import open_store
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    monkeypatch.setenv("COCREATE_DATABASE_URL", url)
+    monkeypatch.delenv("COCREATE_INSTRUMENTS_DIR", raising=False)
+    setup(db=url, organizations=8, seed=5)
+    store = open_store(url)
+    firm = next(user for user in store.users() if user.role == "firm_admin")
+    live = next(c for c in store.campaigns(firm.organisation_id) if c.name == "Live demo")
+    for number in range(2):  # two colleagues answer the live campaign's four instruments
+        _invitation, token = store.create_invitation(live.id, role="sales")
+        for ref in live.instruments:
+            items = store.instrument(ref).items
+            store.save_draft(
+                token, ref, {item.id: 2 + (number + k) % 3 for k, item in enumerate(items)}
+            )
+        store.submit(token)
+    at = _open(firm)
+    view = at.segmented_control[0]
+    assert view.value == "overview"
+    assert len(view.options) == 5  # the overview and four instruments
+    assert len(at.get("vega_lite_chart")) == 1  # the overall index per instrument
+    assert not at.subheader  # no section is laid out yet
+    section = view.options[1]
+    view.set_value(section).run()
+    assert not at.exception
+    assert any(s.value == "Recommendations" for s in at.subheader)
+    assert any(m.startswith("##### Stage") for m in _markdown(at))
+    store.close()
