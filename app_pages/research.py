@@ -55,7 +55,7 @@ if not refs:
     st.info("No instruments are installed.")
     st.stop()
 # Default to the newest version a campaign has used: that is where the answers are.
-pinned = {r for campaign in store.campaigns() for r in campaign.instruments}
+pinned = set(store.instruments_in_use())
 latest = next((r for r in reversed(refs) if r in pinned), refs[-1])
 left, right = st.columns([3, 1])
 ref = left.selectbox(

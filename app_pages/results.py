@@ -112,13 +112,10 @@ with header:
     )
 
 version = data_version()
-overview_results = _results(
-    database_url(), version, organisation_id, campaign_id, language, None, False
-)
-if not overview_results.sections:
-    st.info(text("report.no_responses", language))
-    st.stop()
-titles = {section.instrument.key: section.title for section in overview_results.sections}
+titles = {
+    ref: registry().get(ref).text(registry().get(ref).title, language)
+    for ref in campaign.instruments
+}
 
 TABLE = {"width": "stretch", "hide_index": True}
 INDEX = st.column_config.NumberColumn(format="%.0f")
@@ -286,14 +283,42 @@ def _section(section: InstrumentResults, results: FirmResults) -> None:
                 show_chart(charts["cohort"])
 
 
-with st.container(border=True):
+summary_box = st.container()  # filled once the results of the chosen view are known
+OVERVIEW = "overview"
+if len(titles) == 1:
+    view = next(iter(titles))  # one instrument: its section is the overview
+else:
+    view = (
+        st.segmented_control(
+            "View",
+            [OVERVIEW, *titles],
+            format_func=lambda key: (
+                text("report.overview", language) if key == OVERVIEW else titles[key]
+            ),
+            default=OVERVIEW,
+            key=f"results.view.{organisation_id}.{campaign_id}",
+            label_visibility="collapsed",
+        )
+        or OVERVIEW
+    )
+# Only what the view shows is computed: the overview leaves out the cohort comparisons, and
+# one instrument's section leaves out the other sections.
+results = (
+    _results(database_url(), version, organisation_id, campaign_id, language, None, False)
+    if view == OVERVIEW
+    else _results(database_url(), version, organisation_id, campaign_id, language, (view,), True)
+)
+if results.respondents.empty or (view == OVERVIEW and not results.sections):
+    st.info(text("report.no_responses", language))
+    st.stop()
+
+with summary_box, st.container(border=True):
     summary, downloads = st.columns([3, 1])
     with summary:
         st.markdown(
-            f"**{text('report.respondents', language)}**: "
-            f"{int(overview_results.respondents['count'].sum())}"
+            f"**{text('report.respondents', language)}**: {int(results.respondents['count'].sum())}"
         )
-        _respondents(overview_results)
+        _respondents(results)
     with downloads:
         for kind, label, mime, icon in (
             ("pdf", "Report (PDF)", "application/pdf", ":material/picture_as_pdf:"),
@@ -312,27 +337,9 @@ with st.container(border=True):
                 key=f"results.{kind}",
             )
 
-OVERVIEW = "overview"
-if len(titles) == 1:
-    view = next(iter(titles))  # one instrument: its section is the overview
-else:
-    view = (
-        st.segmented_control(
-            "View",
-            [OVERVIEW, *titles],
-            format_func=lambda key: (
-                text("report.overview", language) if key == OVERVIEW else titles[key]
-            ),
-            default=OVERVIEW,
-            key=f"results.view.{organisation_id}.{campaign_id}",
-            label_visibility="collapsed",
-        )
-        or OVERVIEW
-    )
-
 if view == OVERVIEW:
-    show_chart(overview_chart(overview_results))
-    for section in overview_results.sections:
+    show_chart(overview_chart(results))
+    for section in results.sections:
         line = f"**{section.title}**: {round(section.overall_index)} / 100"
         if section.stage is not None:
             line += (
@@ -340,8 +347,7 @@ if view == OVERVIEW:
             )
         st.markdown(line)
     st.caption(text("report.method", language))
+elif not results.sections:
+    st.info(text("report.no_responses", language))
 else:
-    results = _results(
-        database_url(), version, organisation_id, campaign_id, language, (view,), True
-    )
     _section(results.sections[0], results)

@@ -290,3 +290,12 @@ def test_ids_are_not_reused_after_erasure(store: Store) -> None:
     store.erase_organisation(first.id)
     second = store.create_organisation("Second", industry="x", size_band="1-49", region="r")
     assert second.id > first.id
+
+
+def test_instruments_in_use_lists_each_pinned_version_once(store: Store) -> None:
+    assert store.instruments_in_use() == []
+    first = store.create_organisation("One", industry="x", size_band="1-49", region="r")
+    second = store.create_organisation("Two", industry="x", size_band="1-49", region="r")
+    store.create_campaign(first.id, "a", instruments=["alpha", "beta"])
+    store.create_campaign(second.id, "b", instruments=["alpha"])
+    assert store.instruments_in_use() == ["alpha@1.0.0", "beta@1.0.0"]

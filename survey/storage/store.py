@@ -1064,6 +1064,14 @@ class Store:
         """:meth:`cohort_indices` and :meth:`cohort_index_spread` from one grouped query."""
         return self.read(lambda conn: scores.cohort_summary(conn, instrument, side=side))
 
+    def instruments_in_use(self) -> list[str]:
+        """Every instrument version some campaign uses, as ``id@version`` (sorted)."""
+        ci = m.CampaignInstrument.__table__
+        rows = self.read(
+            lambda conn: conn.execute(select(ci.c.instrument_id, ci.c.version).distinct()).all()
+        )
+        return sorted(f"{instrument_id}@{version}" for instrument_id, version in rows)
+
     def instrument_sums(self, instrument: Instrument, *, side: str = "self") -> InstrumentSums:
         """The response sums over every submitted response to ``instrument`` from ``side``
         (:func:`survey.storage.totals.instrument_sums`): reliability without the answers."""
