@@ -7,16 +7,74 @@ lives in ``survey`` (access rules in :mod:`survey.access`, assessment steps in
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
 
 from survey import settings
-from survey.access import ROLE_NAMES, may_open
+from survey.access import may_open
+from survey.messages import available_languages, preferred_language
 from survey.registry import default_registry
-from survey.ui_text import escape_markdown, language_name
+from survey.ui_text import escape_markdown, language_name, ui_text
 
 USER_KEY = "auth.user"
+LANGUAGE_KEY = "app.language"
+
+
+# -- the app's language -------------------------------------------------------------------------
+def configured_language() -> str | None:
+    """The ``language`` setting when the project declares one (``COCREATE_LANGUAGE``)."""
+    if any(setting.name == "language" for setting in settings.SETTINGS):
+        return settings.get("language") or None
+    return None
+
+
+def app_language() -> str:
+    """The language of the app's own words for this session (the sidebar picker's choice)."""
+    chosen = st.session_state.get(LANGUAGE_KEY)
+    if chosen in available_languages():
+        return str(chosen)
+    return preferred_language(configured_language(), st.context.locale)
+
+
+def t(key: str, /, **values: object) -> str:
+    """The app's text for ``key`` in the session's language (see :mod:`survey.messages`)."""
+    return ui_text(key, app_language(), **values)
+
+
+def option_labels(prefix: str, names: Mapping[Any, str] | None = None) -> Callable[[Any], str]:
+    """A ``format_func`` that shows an option as the text ``prefix + option`` (or ``prefix +
+    names[option]``) in the session's language.
+
+    The language is read here, once: Streamlit (and AppTest) may call a format function outside
+    the script run, where the session state is out of reach.
+    """
+    language = app_language()
+    return lambda option: ui_text(f"{prefix}{names[option] if names else option}", language)
+
+
+def role_name(role: str) -> str:
+    """An account role's name in the session's language."""
+    key = f"account.role.{role}"
+    try:
+        return t(key)
+    except KeyError:
+        return role
+
+
+def app_language_picker() -> None:
+    """The language of every page but a respondent's assessment (which has its own)."""
+    languages = available_languages()
+    if st.session_state.get(LANGUAGE_KEY) not in languages:
+        st.session_state[LANGUAGE_KEY] = app_language()
+    with st.sidebar:
+        st.selectbox(
+            t("app.language"),
+            languages,
+            format_func=language_name,
+            key=LANGUAGE_KEY,
+        )
 
 
 # -- the store ------------------------------------------------------------------------------
@@ -62,14 +120,11 @@ def require_page(page: str) -> Any:
     """The signed-in user if they may open ``page``; otherwise explain why and stop the page."""
     user = current_user()
     if user is None:
-        st.info("Sign in to see this page.")
-        st.page_link("app_pages/sign_in.py", label="Sign in", icon=":material/login:")
+        st.info(t("app.sign_in_first"))
+        st.page_link("app_pages/sign_in.py", label=t("nav.sign_in"), icon=":material/login:")
         st.stop()
     if not may_open(user, page):
-        st.error(
-            f"Your account ({ROLE_NAMES.get(user.role, user.role)}) may not open this page. "
-            "Ask an administrator if you need access."
-        )
+        st.error(t("app.not_allowed", role=role_name(user.role)))
         st.stop()
     return user
 
@@ -80,10 +135,10 @@ def account_box() -> None:
     if user is None:
         return
     with st.sidebar:
-        st.caption("Signed in as")
+        st.caption(t("app.signed_in_as"))
         st.markdown(f"**{escape_markdown(user.name or user.email)}**")
-        st.caption(ROLE_NAMES.get(user.role, user.role))
-        if st.button("Sign out", icon=":material/logout:", key="auth.sign_out"):
+        st.caption(role_name(user.role))
+        if st.button(t("app.sign_out"), icon=":material/logout:", key="auth.sign_out"):
             sign_out()
             st.rerun()
 
@@ -95,13 +150,21 @@ def plain(text: object) -> str:
 
 
 def language_picker(
-    languages: list[str], *, key: str, default: str | None = None, label: str = "Language"
+    languages: list[str], *, key: str, default: str | None = None, label: str | None = None
 ) -> str:
     """A language select box over ``languages`` (names in their own language)."""
     if not languages:
         return default or "en"
     index = languages.index(default) if default in languages else 0
-    return str(st.selectbox(label, languages, index=index, format_func=language_name, key=key))
+    return str(
+        st.selectbox(
+            label or t("app.language"),
+            languages,
+            index=index,
+            format_func=language_name,
+            key=key,
+        )
+    )
 
 
 FLASH_KEY = "app.flash"

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._common import (
+    app_language,
     data_version,
     database_url,
     get_store,
@@ -19,6 +20,7 @@ from app_pages._common import (
     registry,
     require_page,
     show_chart,
+    t,
 )
 from survey.access import visible_organisations
 from survey.report_text import side_word, text
@@ -57,8 +59,8 @@ def _report(
 
 organisations = visible_organisations(user, store.organisations(user=user))
 if not organisations:
-    st.title("Results")
-    st.info("No organisation is linked to your account yet.")
+    st.title(t("results.title"))
+    st.info(t("results.no_organisation"))
     st.stop()
 
 by_id = {org.id: org for org in organisations}
@@ -69,7 +71,7 @@ with pick_org:
         organisation_id = organisations[0].id
     else:
         organisation_id = st.selectbox(
-            "Organisation",
+            t("consultant.col.organisation"),
             list(by_id),
             format_func=lambda i: by_id[i].name,
             key="results.organisation",
@@ -78,14 +80,14 @@ organisation = by_id[organisation_id]
 campaigns = sorted(store.campaigns(organisation_id), key=lambda c: (c.created_at, c.id))
 if not campaigns:
     with header:
-        st.title(f"Results: {plain(organisation.name)}")
-    st.info("This organisation has no campaign yet.")
+        st.title(t("results.title_for", organisation=plain(organisation.name)))
+    st.info(t("results.no_campaign"))
     st.stop()
 campaign_ids = [c.id for c in campaigns][::-1]
 names = {c.id: c.name for c in campaigns}
 with pick_campaign:
     campaign_id = st.selectbox(
-        "Campaign",
+        t("consultant.campaign"),
         campaign_ids,
         format_func=names.__getitem__,
         key=f"results.campaign.{organisation_id}",
@@ -93,13 +95,16 @@ with pick_campaign:
 campaign = next(c for c in campaigns if c.id == campaign_id)
 languages = [lang for lang in registry().get(campaign.instruments[0]).languages]
 with pick_language:
-    language = language_picker(languages, key="results.language")
+    # The report's language starts as the app's (when the instrument has it); after that it is
+    # the reader's choice, since a report may be needed in another language than the menus.
+    language = language_picker(languages, key="results.language", default=app_language())
 
 with header:
-    st.title(f"Results: {plain(organisation.name)}")
+    st.title(t("results.title_for", organisation=plain(organisation.name)))
     st.caption(
         f"{text('report.campaign', language, campaign=plain(campaign.name))} · "
-        f"{plain(organisation.industry)} · {plain(organisation.size_band)} employees · "
+        f"{plain(organisation.industry)} · "
+        f"{t('results.employees', size=plain(organisation.size_band))} · "
         f"{plain(organisation.region)}"
     )
 
@@ -137,10 +142,13 @@ def _stage_block(section: InstrumentResults) -> None:
         st.metric(
             text("report.overall_index", language, index="").split(":")[0],
             f"{section.overall_index:.0f}",
-            help="0 = lowest answers, 100 = highest",
+            help=t("results.index_help"),
         )
         if section.stage is not None:
-            st.metric("Stage", f"{section.stage} of {len(section.instrument.stages)}")
+            st.metric(
+                t("instruments.col.stage"),
+                t("results.stage_of", stage=section.stage, n=len(section.instrument.stages)),
+            )
     with right:
         if section.stage is not None:
             stage = text("report.stage", language, stage=section.stage, name=section.stage_name)
@@ -189,7 +197,7 @@ def _section(section: InstrumentResults) -> None:
             "sd": "SD",
             "index": text("report.index", language),
             "rwg_j": text("report.agreement", language),
-            "agreement_low": "Low agreement",
+            "agreement_low": t("results.low_agreement"),
         }
     )
     st.dataframe(
@@ -258,10 +266,7 @@ def _section(section: InstrumentResults) -> None:
                 "RCI": st.column_config.NumberColumn(format="%+.2f"),
             },
         )
-        st.caption(
-            "RCI: reliable change index (Jacobson & Truax); |RCI| > 1.96 is a change "
-            "larger than measurement error would produce."
-        )
+        st.caption(t("results.rci_note"))
 
     st.subheader(text("report.benchmark", language, n=section.cohort_size))
     if section.benchmark is None:
@@ -284,7 +289,7 @@ with st.container(border=True):
         _respondents(results)
     with downloads:
         st.download_button(
-            "Report (PDF)",
+            t("results.report_pdf"),
             data=lambda: _report(
                 database_url(), version, organisation_id, campaign_id, language, "pdf"
             ),
@@ -295,7 +300,7 @@ with st.container(border=True):
             key="results.pdf",
         )
         st.download_button(
-            "Report (HTML)",
+            t("results.report_html"),
             data=lambda: _report(
                 database_url(), version, organisation_id, campaign_id, language, "html"
             ),

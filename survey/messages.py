@@ -138,7 +138,7 @@ def check_translation(name: str, table: dict[str, str], reference: dict[str, str
             )
 
 
-def message(key: str, language: str = REFERENCE, **values: object) -> str:
+def message(key: str, language: str = REFERENCE, /, **values: object) -> str:
     """The text for ``key`` in ``language`` (English when untranslated), filled in.
 
     Raises ``KeyError`` for a key that English lacks.
@@ -175,3 +175,33 @@ def language_name(code: str) -> str:
     'Deutsch'
     """
     return language_names().get(code, code)
+
+
+def preferred_language(configured: str | None = None, locale: str | None = None) -> str:
+    """The app's starting language: the configured one, else the browser's, else English.
+
+    Parameters
+    ----------
+    configured
+        The deployment's choice (a language code); ignored when no catalogue has it.
+    locale
+        The browser's language tag (``st.context.locale``, such as ``"de-CH"``); only its
+        language part counts.
+
+    Examples
+    --------
+    >>> preferred_language(None, "de-CH")
+    'de'
+    >>> preferred_language("en", "de-DE")
+    'en'
+    >>> preferred_language(None, "pt-BR"), preferred_language(None, None)
+    ('en', 'en')
+    """
+    languages = available_languages()
+    if configured and configured.strip().lower() in languages:
+        return configured.strip().lower()
+    if locale:
+        language = locale.replace("_", "-").split("-")[0].strip().lower()
+        if language in languages:
+            return language
+    return REFERENCE

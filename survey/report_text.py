@@ -10,7 +10,7 @@ from __future__ import annotations
 from survey.messages import has_message, message
 
 
-def text(key: str, language: str = "en", **values: object) -> str:
+def text(key: str, language: str = "en", /, **values: object) -> str:
     """A report text in ``language`` (English when not translated), formatted with ``values``.
 
     Raises ``ValueError`` for a key English does not have.

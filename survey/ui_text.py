@@ -13,7 +13,7 @@ from survey.messages import language_name, message
 __all__ = ["escape_markdown", "language_name", "ui_text"]
 
 
-def ui_text(key: str, language: str = "en", **values: object) -> str:
+def ui_text(key: str, language: str = "en", /, **values: object) -> str:
     """The app's text for ``key`` in ``language`` (English if untranslated), filled in.
 
     Raises ``KeyError`` when English has no text for ``key``.

@@ -35,8 +35,10 @@ LOOKUPS = {
     "survey.ui_text": {"ui_text"},
     "survey.report_text": {"text"},
     "survey.messages": {"message"},
-    "app_pages._common": {"t"},
+    "app_pages._common": {"t", "option_labels"},
 }
+#: Lookups whose first argument is a key prefix (the option is appended).
+PREFIX_LOOKUPS = {"option_labels"}
 
 
 def _lookups(path: Path, tree: ast.Module) -> set[str]:
@@ -67,7 +69,10 @@ def _used_keys() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
             first = node.args[0]
             where = str(path.relative_to(ROOT))
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                literal.add((where, first.value))
+                if node.func.id in PREFIX_LOOKUPS:
+                    prefixes.add((where, first.value))
+                else:
+                    literal.add((where, first.value))
             elif isinstance(first, ast.JoinedStr) and isinstance(first.values[0], ast.Constant):
                 prefixes.add((where, str(first.values[0].value)))
     return literal, prefixes
@@ -77,8 +82,15 @@ def test_the_scan_finds_the_keys_of_every_layer():
     # Guards the scanner itself: if the call names change, it would silently find nothing.
     literal, prefixes = _used_keys()
     files = {where for where, _ in literal}
-    assert {"app_pages/assessment.py", "survey/report.py", "app_pages/results.py"} <= files
+    assert {
+        "app_pages/assessment.py",
+        "app_pages/consultant.py",
+        "app_pages/research.py",
+        "streamlit_app.py",
+        "survey/report.py",
+    } <= files
     assert ("app_pages/results.py", "take.role.") in prefixes
+    assert ("app_pages/consultant.py", "consultant.section.") in prefixes
 
 
 def test_every_key_used_in_the_code_is_in_english():
