@@ -27,7 +27,9 @@ from survey.invitations import (
     RESPONDENT_ROLES,
     SIDES,
     SIZE_BANDS,
-    invitation_link,
+    check_public_url,
+    explicit_setting,
+    link_for,
     progress_totals,
 )
 from survey.progress import organisation_progress
@@ -303,8 +305,16 @@ if section == "Invitation links":
                 )
                 make = st.form_submit_button(t("consultant.generate"), type="primary")
             if make:
-                base = st.context.url or "http://127.0.0.1:8501/"
+                # A configured public address wins over the browser's (which may be an
+                # internal one behind a proxy).
+                public_url = explicit_setting("public_url")
                 links = []
+                try:
+                    if public_url:
+                        check_public_url(public_url)  # before any invitation is created
+                except ValueError:
+                    st.error(t("consultant.bad_public_url", url=plain(public_url)))
+                    count = 0
                 try:
                     for _ in range(int(count)):
                         invitation, token = store.create_invitation(
@@ -316,7 +326,9 @@ if section == "Invitation links":
                                 "role": role,
                                 "side": side,
                                 "language": language,
-                                "link": invitation_link(base, token),
+                                "link": link_for(
+                                    token, public_url=public_url, browser_url=st.context.url
+                                ),
                             }
                         )
                 except ValueError as exc:
