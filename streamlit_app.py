@@ -8,7 +8,13 @@ in the sidebar; page titles and the pages' own words follow it.
 
 import streamlit as st
 
-from app_pages._common import account_box, app_language_picker, current_user, t
+from app_pages._common import (
+    account_box,
+    app_language_picker,
+    current_user,
+    sign_in_from_identity,
+    t,
+)
 from survey.access import pages_for
 
 st.set_page_config(page_title="cocreate", page_icon=":material/handshake:", layout="wide")
@@ -18,6 +24,8 @@ def page(name: str, title: str, icon: str, **options: object) -> st.Page:
     return st.Page(f"app_pages/{name}.py", title=title, icon=f":material/{icon}:", **options)
 
 
+if not st.query_params.get("t"):
+    sign_in_from_identity()  # single sign-on, when configured: a no-op otherwise
 user = current_user()
 if st.query_params.get("t") and user is None:
     st.navigation([page("assessment", t("nav.assessment"), "edit_note")], position="hidden").run()
@@ -42,5 +50,5 @@ else:
             for index, name in enumerate(mine)
         ]
     navigation = st.navigation(sections)
-    account_box()
+    account_box(show_refusal=navigation.url_path != "sign_in")
     navigation.run()

@@ -11,11 +11,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from survey import settings
 from survey.access import may_open
 from survey.messages import available_languages, preferred_language
 from survey.registry import default_registry
+from survey.sso import IdentityRefused, Provider, account_for_identity, auth_providers
 from survey.ui_text import escape_markdown, language_name, ui_text
 
 USER_KEY = "auth.user"
@@ -114,6 +116,65 @@ def sign_in(user: Any) -> None:
 
 def sign_out() -> None:
     st.session_state.pop(USER_KEY, None)
+    st.session_state.pop(SSO_REFUSAL_KEY, None)
+    if sso_identity() is not None:
+        # Otherwise the provider's cookie would sign the account in again on the next run.
+        st.logout()
+
+
+# -- single sign-on (OIDC, configured in the [auth] section of secrets.toml) ------------------
+SSO_REFUSAL_KEY = "auth.sso_refused"
+
+
+def sso_providers() -> list[Provider]:
+    """The identity providers of ``st.secrets["auth"]``; none when it is not configured."""
+    try:
+        section = st.secrets.get("auth")
+    except (StreamlitSecretNotFoundError, FileNotFoundError):
+        return []
+    if not section:
+        return []
+    return auth_providers(section.to_dict() if hasattr(section, "to_dict") else dict(section))
+
+
+def sso_identity() -> dict[str, Any] | None:
+    """The provider's claims when single sign-on is configured and someone signed in there."""
+    if not sso_providers():
+        return None
+    claims = st.user.to_dict()
+    return claims if claims.get("is_logged_in") is True else None
+
+
+def sign_in_from_identity() -> None:
+    """Sign in the account whose e-mail address the provider vouched for (every run).
+
+    An identity without an account is kept as a refusal for the sign-in page and the sidebar
+    to explain; it never creates an account.
+    """
+    if current_user() is not None:
+        return
+    claims = sso_identity()
+    if claims is None:
+        st.session_state.pop(SSO_REFUSAL_KEY, None)
+        return
+    try:
+        account = account_for_identity(get_store(), claims)
+    except IdentityRefused as refusal:
+        st.session_state[SSO_REFUSAL_KEY] = (refusal.reason, refusal.email or "")
+        return
+    st.session_state.pop(SSO_REFUSAL_KEY, None)
+    sign_in(account)
+
+
+def sso_refusal(*, key: str) -> bool:
+    """Explain why the provider's identity opens no account, with the way out; False if none."""
+    refusal = st.session_state.get(SSO_REFUSAL_KEY)
+    if not refusal or sso_identity() is None:
+        return False
+    reason, email = refusal
+    st.error(t(f"sso.refused.{reason}", email=plain(email)), icon=":material/no_accounts:")
+    st.button(t("sso.logout"), key=key, icon=":material/logout:", on_click=st.logout)
+    return True
 
 
 def require_page(page: str) -> Any:
@@ -129,10 +190,14 @@ def require_page(page: str) -> Any:
     return user
 
 
-def account_box() -> None:
-    """Who is signed in, and the way out (shown in the sidebar on every page)."""
+def account_box(*, show_refusal: bool = True) -> None:
+    """Who is signed in, and the way out (shown in the sidebar on every page); without an
+    account, why the single sign-on identity opened none (the sign-in page says it itself)."""
     user = current_user()
     if user is None:
+        if show_refusal:
+            with st.sidebar:
+                sso_refusal(key="auth.sso_logout_sidebar")
         return
     with st.sidebar:
         st.caption(t("app.signed_in_as"))

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._common import current_user, get_store, plain, role_name, sign_in, t
+from app_pages._common import (
+    current_user,
+    get_store,
+    plain,
+    role_name,
+    sign_in,
+    sso_providers,
+    sso_refusal,
+    t,
+)
 
 st.title(t("sign_in.title"))
 user = current_user()
@@ -12,6 +21,20 @@ if user is not None:
     st.success(t("sign_in.already", email=plain(user.email), role=role_name(user.role)))
 else:
     st.write(t("sign_in.intro"))
+    providers = sso_providers()
+    # An identity the provider vouched for but no account matches: say so, offer the way out.
+    if not sso_refusal(key="auth.sso_logout") and providers:
+        for provider in providers:
+            if st.button(
+                t("sso.sign_in_with", provider=provider.title),
+                key=f"auth.sso.{provider.name or 'default'}",
+                icon=":material/key:",
+                type="primary",
+            ):
+                # Streamlit redirects to the provider and back to the app's root.
+                st.login(provider.name) if provider.name else st.login()
+    if providers:
+        st.caption(t("sso.or_password"))
     with st.form("sign_in", border=True):
         email = st.text_input(t("sign_in.email"), autocomplete="username")
         password = st.text_input(
