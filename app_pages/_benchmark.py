@@ -23,7 +23,8 @@ FILTERS = {
 }
 
 
-@st.cache_data(show_spinner="Scoring the cohort…", max_entries=16)
+# The spinner is shown by the caller, in the app's language.
+@st.cache_data(show_spinner=False, max_entries=16)
 def cohort_table(_store: Any, database: str, version: int, ref: str) -> pd.DataFrame:
     """Every organisation's indices on ``ref`` (self views of submitted responses)."""
     table = _store.responses(instrument=ref, side="self")
@@ -61,7 +62,8 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
     )
     instrument = registry().get(ref)
     language = app_language()
-    table = cohort_table(store, str(store.engine.url), version, ref)
+    with st.spinner(t("bench.scoring")):
+        table = cohort_table(store, str(store.engine.url), version, ref)
     client_rows = table[table["organisation_id"] == client_id]
     if client_rows.empty:
         st.info(t("bench.no_answers", client=plain(organisations[client_id]), ref=ref))
