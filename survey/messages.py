@@ -27,6 +27,21 @@ class CatalogueError(ValueError):
     """A message catalogue file that cannot be used (bad YAML, a wrong key or placeholder)."""
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key written twice (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _folder() -> Any:
     return resources.files("survey").joinpath("locales")
 
@@ -42,7 +57,7 @@ def _read_mapping(name: str, folder: Any = None) -> dict[str, str]:
     if not path.is_file():
         raise FileNotFoundError(f"no message catalogue {_location(name)}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{_location(name)} is not valid YAML: {exc}") from exc
     if data is None:
@@ -72,18 +87,23 @@ def placeholders(template: str, *, where: str = "") -> set[str]:
         raise CatalogueError(f"{where}: {exc} (write a literal brace as {{{{ or }}}})") from exc
 
 
-def available_languages() -> list[str]:
-    """The languages that have a message catalogue, English first.
-
-    >>> available_languages()[:2]
-    ['en', 'de']
-    """
+@cache
+def _catalogue_codes() -> tuple[str, ...]:
     codes = sorted(
         entry.name.removesuffix(".yaml")
         for entry in _folder().iterdir()
         if entry.name.endswith(".yaml") and entry.name != _LANGUAGE_FILE
     )
-    return [REFERENCE] + [code for code in codes if code != REFERENCE]
+    return (REFERENCE, *(code for code in codes if code != REFERENCE))
+
+
+def available_languages() -> list[str]:
+    """The languages that have a message catalogue, English first (the folder is read once).
+
+    >>> available_languages()[:2]
+    ['en', 'de']
+    """
+    return list(_catalogue_codes())
 
 
 @cache

@@ -162,6 +162,9 @@ def test_a_key_english_lacks_and_bad_yaml_are_named(tmp_path):
     _write(tmp_path, "de.yaml", "a: eins\n  b: [zwei\n")
     with pytest.raises(CatalogueError, match=r"de\.yaml is not valid YAML"):
         read_catalogue(tmp_path, "de")
+    _write(tmp_path, "de.yaml", "a: eins\nb: zwei\na: drei\n")
+    with pytest.raises(CatalogueError, match=r"de\.yaml is not valid YAML: key 'a' appears twice"):
+        read_catalogue(tmp_path, "de")
     _write(tmp_path, "de.yaml", "a: 3\n")
     with pytest.raises(CatalogueError, match=r"de\.yaml, key 'a': the value must be a text"):
         read_catalogue(tmp_path, "de")
