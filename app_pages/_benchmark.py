@@ -11,15 +11,20 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages._common import plain, registry, show_chart
+from app_pages._common import app_language, plain, registry, show_chart, t
 from scoring.benchmark import benchmark, check_cohort_size, filter_cohort
 from survey import charts, settings
 from survey.cohorts import filter_options, organisation_indices
 
-FILTERS = {"industry": "Industry", "size_band": "Size band", "region": "Region"}
+FILTERS = {
+    "industry": "consultant.col.industry",
+    "size_band": "bench.size_band",
+    "region": "consultant.col.region",
+}
 
 
-@st.cache_data(show_spinner="Scoring the cohort…", max_entries=16)
+# The spinner is shown by the caller, in the app's language.
+@st.cache_data(show_spinner=False, max_entries=16)
 def cohort_table(_store: Any, database: str, version: int, ref: str) -> pd.DataFrame:
     """Every organisation's indices on ``ref`` (self views of submitted responses)."""
     table = _store.responses(instrument=ref, side="self")
@@ -32,12 +37,12 @@ def min_cohort() -> int:
 
 def render(store: Any, user: Any, organisations: dict[int, str], version: int) -> None:
     if not organisations:
-        st.info("Create a client first.")
+        st.info(t("consultant.client_first"))
         return
     ids = list(organisations)
     chosen = st.session_state.get("consultant.org")
     client_id = st.selectbox(
-        "Client",
+        t("consultant.client"),
         ids,
         index=ids.index(chosen) if chosen in ids else 0,
         format_func=organisations.__getitem__,
@@ -47,19 +52,21 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
     used = [ref for c in store.campaigns(client_id) for ref in c.instruments]
     default = used[0] if used else (refs[0] if refs else None)
     if default is None:
-        st.info("No instruments are installed.")
+        st.info(t("bench.no_instruments"))
         return
     ref = st.selectbox(
-        "Instrument version",
+        t("bench.instrument"),
         refs,
         index=refs.index(default) if default in refs else 0,
         key="bench.instrument",
     )
     instrument = registry().get(ref)
-    table = cohort_table(store, str(store.engine.url), version, ref)
+    language = app_language()
+    with st.spinner(t("bench.scoring")):
+        table = cohort_table(store, str(store.engine.url), version, ref)
     client_rows = table[table["organisation_id"] == client_id]
     if client_rows.empty:
-        st.info(f"{plain(organisations[client_id])} has no submitted answers on {ref} yet.")
+        st.info(t("bench.no_answers", client=plain(organisations[client_id]), ref=ref))
         return
     client = client_rows.iloc[0]
     others = table[table["organisation_id"] != client_id]
@@ -73,29 +80,25 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
     filters: dict[str, list[str] | None] = {}
     for column, (name, label) in zip(columns, FILTERS.items(), strict=True):
         picked = column.multiselect(
-            label,
+            t(label),
             options[name],
             default=[v for v in starts.get(name, []) if v in options[name]],
             key=f"bench.{name}.{client_id}.{ref}",
-            placeholder="Any",
+            placeholder=t("bench.any"),
         )
         filters[name] = picked or None
     cohort = filter_cohort(others, **filters)
-    st.caption(
-        f"Cohort: {len(cohort)} organisation(s) on {ref}, the client excluded; "
-        f"benchmarks need at least {limit}."
-    )
+    st.caption(t("bench.cohort", n=len(cohort), ref=ref, limit=limit))
     try:
         check_cohort_size(len(cohort), limit)
-    except ValueError as exc:
+    except ValueError:
         st.warning(
-            f"Too few organisations to compare with: {exc}. Benchmarks on so few firms could "
-            "disclose their answers.",
+            t("bench.too_few", n=len(cohort), limit=limit),
             icon=":material/group_off:",
         )
         return
     scales = [scale.id for scale in instrument.scales]
-    names = {scale.id: instrument.text(scale.name) for scale in instrument.scales}
+    names = {scale.id: instrument.text(scale.name, language) for scale in instrument.scales}
     result = benchmark(client[scales], cohort, scales=scales, min_cohort=limit)
     result["name"] = result["scale"].map(names)
     left, right = st.columns(2)
@@ -103,19 +106,25 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
         show_chart(
             charts.percentile_bars(
                 result,
-                title=f"Percentile in the cohort (n = {len(cohort)})",
+                title=t("bench.percentile_chart", n=len(cohort)),
+                language=language,
             )
         )
     with right:
         scale_id = st.selectbox(
-            "Distribution of", scales, format_func=names.__getitem__, key="bench.scale"
+            t("bench.distribution"), scales, format_func=names.__getitem__, key="bench.scale"
         )
         show_chart(
             charts.cohort_distribution(
-                cohort[scale_id], float(client[scale_id]), title=names[scale_id]
+                cohort[scale_id],
+                float(client[scale_id]),
+                title=names[scale_id],
+                language=language,
             )
         )
     shown = result[["name", "score", "cohort_mean", "cohort_sd", "z", "percentile", "n"]]
+    # The table keeps English column names (tests and downloads read them); the reader sees
+    # the labels in the app's language.
     st.dataframe(
         shown.rename(
             columns={
@@ -131,8 +140,17 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
         hide_index=True,
         width="stretch",
         column_config={
-            c: st.column_config.NumberColumn(format="%.1f")
-            for c in ("Client index", "Cohort mean", "Cohort SD", "Percentile")
+            "Scale": t("bench.col.scale"),
+            "Cohort n": t("bench.col.cohort_n"),
+        }
+        | {
+            column: st.column_config.NumberColumn(t(key), format="%.1f")
+            for column, key in (
+                ("Client index", "bench.col.client_index"),
+                ("Cohort mean", "bench.col.cohort_mean"),
+                ("Cohort SD", "bench.col.cohort_sd"),
+                ("Percentile", "bench.col.percentile"),
+            )
         }
         | {"z": st.column_config.NumberColumn(format="%.2f")},
     )

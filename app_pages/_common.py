@@ -7,16 +7,74 @@ lives in ``survey`` (access rules in :mod:`survey.access`, assessment steps in
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from survey import settings
-from survey.access import ROLE_NAMES, may_open
+from survey.access import may_open
+from survey.messages import available_languages, preferred_language
 from survey.registry import default_registry
-from survey.ui_text import escape_markdown, language_name
+from survey.sso import IdentityRefused, Provider, account_for_identity, auth_providers
+from survey.ui_text import escape_markdown, language_name, ui_text
 
 USER_KEY = "auth.user"
+LANGUAGE_KEY = "app.language"
+
+
+# -- the app's language -------------------------------------------------------------------------
+def configured_language() -> str | None:
+    """The ``language`` setting (``COCREATE_LANGUAGE``), None when left empty."""
+    return settings.get("language") or None
+
+
+def app_language() -> str:
+    """The language of the app's own words for this session (the sidebar picker's choice)."""
+    chosen = st.session_state.get(LANGUAGE_KEY)
+    if chosen in available_languages():
+        return str(chosen)
+    return preferred_language(configured_language(), st.context.locale)
+
+
+def t(key: str, /, **values: object) -> str:
+    """The app's text for ``key`` in the session's language (see :mod:`survey.messages`)."""
+    return ui_text(key, app_language(), **values)
+
+
+def option_labels(prefix: str, names: Mapping[Any, str] | None = None) -> Callable[[Any], str]:
+    """A ``format_func`` that shows an option as the text ``prefix + option`` (or ``prefix +
+    names[option]``) in the session's language.
+
+    The language is read here, once: Streamlit (and AppTest) may call a format function outside
+    the script run, where the session state is out of reach.
+    """
+    language = app_language()
+    return lambda option: ui_text(f"{prefix}{names[option] if names else option}", language)
+
+
+def role_name(role: str) -> str:
+    """An account role's name in the session's language."""
+    key = f"account.role.{role}"
+    try:
+        return t(key)
+    except KeyError:
+        return role
+
+
+def app_language_picker() -> None:
+    """The language of every page but a respondent's assessment (which has its own)."""
+    languages = available_languages()
+    if st.session_state.get(LANGUAGE_KEY) not in languages:
+        st.session_state[LANGUAGE_KEY] = app_language()
+    with st.sidebar:
+        st.selectbox(
+            t("app.language"),
+            languages,
+            format_func=language_name,
+            key=LANGUAGE_KEY,
+        )
 
 
 # -- the store ------------------------------------------------------------------------------
@@ -56,34 +114,94 @@ def sign_in(user: Any) -> None:
 
 def sign_out() -> None:
     st.session_state.pop(USER_KEY, None)
+    st.session_state.pop(SSO_REFUSAL_KEY, None)
+    if sso_identity() is not None:
+        # Otherwise the provider's cookie would sign the account in again on the next run.
+        st.logout()
+
+
+# -- single sign-on (OIDC, configured in the [auth] section of secrets.toml) ------------------
+SSO_REFUSAL_KEY = "auth.sso_refused"
+
+
+def sso_providers() -> list[Provider]:
+    """The identity providers of ``st.secrets["auth"]``; none when it is not configured."""
+    try:
+        section = st.secrets.get("auth")
+    except (StreamlitSecretNotFoundError, FileNotFoundError):
+        return []
+    if not section:
+        return []
+    return auth_providers(section.to_dict() if hasattr(section, "to_dict") else dict(section))
+
+
+def sso_identity() -> dict[str, Any] | None:
+    """The provider's claims when single sign-on is configured and someone signed in there."""
+    if not sso_providers():
+        return None
+    claims = st.user.to_dict()
+    return claims if claims.get("is_logged_in") is True else None
+
+
+def sign_in_from_identity() -> None:
+    """Sign in the account whose e-mail address the provider vouched for (every run).
+
+    An identity without an account is kept as a refusal for the sign-in page and the sidebar
+    to explain; it never creates an account.
+    """
+    if current_user() is not None:
+        return
+    claims = sso_identity()
+    if claims is None:
+        st.session_state.pop(SSO_REFUSAL_KEY, None)
+        return
+    try:
+        account = account_for_identity(get_store(), claims)
+    except IdentityRefused as refusal:
+        st.session_state[SSO_REFUSAL_KEY] = (refusal.reason, refusal.email or "")
+        return
+    st.session_state.pop(SSO_REFUSAL_KEY, None)
+    sign_in(account)
+
+
+def sso_refusal(*, key: str) -> bool:
+    """Explain why the provider's identity opens no account, with the way out; False if none."""
+    refusal = st.session_state.get(SSO_REFUSAL_KEY)
+    if not refusal or sso_identity() is None:
+        return False
+    reason, email = refusal
+    st.error(t(f"sso.refused.{reason}", email=plain(email)), icon=":material/no_accounts:")
+    st.button(t("sso.logout"), key=key, icon=":material/logout:", on_click=st.logout)
+    return True
 
 
 def require_page(page: str) -> Any:
     """The signed-in user if they may open ``page``; otherwise explain why and stop the page."""
     user = current_user()
     if user is None:
-        st.info("Sign in to see this page.")
-        st.page_link("app_pages/sign_in.py", label="Sign in", icon=":material/login:")
+        st.info(t("app.sign_in_first"))
+        st.page_link("app_pages/sign_in.py", label=t("nav.sign_in"), icon=":material/login:")
         st.stop()
     if not may_open(user, page):
-        st.error(
-            f"Your account ({ROLE_NAMES.get(user.role, user.role)}) may not open this page. "
-            "Ask an administrator if you need access."
-        )
+        st.error(t("app.not_allowed", role=role_name(user.role)))
         st.stop()
     return user
 
 
-def account_box() -> None:
-    """Who is signed in, and the way out (shown in the sidebar on every page)."""
+def account_box(*, show_refusal: bool = True) -> None:
+    """Who is signed in, and the way out (shown in the sidebar on every page); without an
+    account, why the single sign-on identity opened none (the sign-in page says it itself)."""
     user = current_user()
     if user is None:
+        if show_refusal:
+            with st.sidebar:
+                sso_refusal(key="auth.sso_logout_sidebar")
         return
     with st.sidebar:
-        st.caption("Signed in as")
+        st.caption(t("app.signed_in_as"))
         st.markdown(f"**{escape_markdown(user.name or user.email)}**")
-        st.caption(ROLE_NAMES.get(user.role, user.role))
-        if st.button("Sign out", icon=":material/logout:", key="auth.sign_out"):
+        st.caption(role_name(user.role))
+        if st.button(t("app.sign_out"), icon=":material/logout:", key="auth.sign_out"):
             sign_out()
             st.rerun()
 
@@ -95,13 +213,21 @@ def plain(text: object) -> str:
 
 
 def language_picker(
-    languages: list[str], *, key: str, default: str | None = None, label: str = "Language"
+    languages: list[str], *, key: str, default: str | None = None, label: str | None = None
 ) -> str:
     """A language select box over ``languages`` (names in their own language)."""
     if not languages:
         return default or "en"
     index = languages.index(default) if default in languages else 0
-    return str(st.selectbox(label, languages, index=index, format_func=language_name, key=key))
+    return str(
+        st.selectbox(
+            label or t("app.language"),
+            languages,
+            index=index,
+            format_func=language_name,
+            key=key,
+        )
+    )
 
 
 FLASH_KEY = "app.flash"

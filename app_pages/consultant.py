@@ -11,20 +11,25 @@ import streamlit as st
 
 from app_pages import _benchmark
 from app_pages._common import (
+    app_language,
     data_version,
     flash,
     get_store,
+    option_labels,
     plain,
     registry,
     require_page,
     show_flash,
+    t,
 )
 from survey.access import visible_organisations
 from survey.invitations import (
     RESPONDENT_ROLES,
     SIDES,
     SIZE_BANDS,
-    invitation_link,
+    check_public_url,
+    explicit_setting,
+    link_for,
     progress_totals,
 )
 from survey.progress import organisation_progress
@@ -33,7 +38,7 @@ from survey.ui_text import language_name, ui_text
 user = require_page("consultant")
 store = get_store()
 
-st.title("Consultant")
+st.title(t("consultant.title"))
 show_flash()
 
 
@@ -71,55 +76,83 @@ def _clients(version: int, user_key: tuple[Any, ...]) -> pd.DataFrame:
     )
 
 
+app_lang = app_language()
 version = data_version()
 clients = _clients(version, (user.id, user.role))
-SECTIONS = ["Clients", "New client", "Campaigns", "Invitation links", "Benchmark"]
+SECTIONS = {
+    "Clients": "clients",
+    "New client": "new_client",
+    "Campaigns": "campaigns",
+    "Invitation links": "links",
+    "Benchmark": "benchmark",
+}
 # A section picker rather than tabs: only the chosen section runs (the benchmark scores a
-# whole cohort, which the other sections should not wait for).
+# whole cohort, which the other sections should not wait for). The options stay English
+# identifiers; only their labels follow the language.
 section = (
-    st.segmented_control("Section", SECTIONS, default="Clients", key="consultant.section")
+    st.segmented_control(
+        t("consultant.section"),
+        list(SECTIONS),
+        default="Clients",
+        format_func=option_labels("consultant.section.", SECTIONS),
+        key="consultant.section",
+    )
     or "Clients"
 )
+CLIENT_COLUMNS = {
+    "Organisation": "consultant.col.organisation",
+    "Industry": "consultant.col.industry",
+    "Size": "consultant.col.size",
+    "Region": "consultant.col.region",
+    "Campaigns": "consultant.col.campaigns",
+    "Invited": "consultant.col.invited",
+    "Submitted": "consultant.col.submitted",
+}
 
 if section == "Clients":
     if clients.empty:
-        st.info("You have no clients yet. Create one under “New client”.")
+        st.info(t("consultant.no_clients"))
     else:
         left, right = st.columns(2)
-        left.metric("Clients", len(clients))
-        right.metric("Responses submitted", int(clients["Submitted"].sum()))
-        st.dataframe(clients.drop(columns="id"), hide_index=True, width="stretch")
+        left.metric(t("consultant.section.clients"), len(clients))
+        right.metric(t("consultant.responses_submitted"), int(clients["Submitted"].sum()))
+        st.dataframe(
+            clients.drop(columns="id"),
+            hide_index=True,
+            width="stretch",
+            column_config={column: t(key) for column, key in CLIENT_COLUMNS.items()},
+        )
 
 if section == "New client":
     with st.form("consultant.new_org", clear_on_submit=True):
-        st.subheader("Create an organisation")
+        st.subheader(t("consultant.new_org"))
         known = store.organisations(user=None) if user.role == "admin" else []
-        name = st.text_input("Name", max_chars=200)
+        name = st.text_input(t("consultant.name"), max_chars=200)
         industries = sorted({o.industry for o in known} | set(clients["Industry"]))
         regions = sorted({o.region for o in known} | set(clients["Region"]))
         industry = st.selectbox(
-            "Industry",
+            t("consultant.col.industry"),
             industries,
             index=None,
             accept_new_options=True,
-            placeholder="Choose or type an industry",
+            placeholder=t("consultant.industry_placeholder"),
         )
-        size_band = st.selectbox("Size (employees)", SIZE_BANDS, index=1)
+        size_band = st.selectbox(t("consultant.size_band"), SIZE_BANDS, index=1)
         region = st.selectbox(
-            "Region",
+            t("consultant.col.region"),
             regions,
             index=None,
             accept_new_options=True,
-            placeholder="Choose or type a region",
+            placeholder=t("consultant.region_placeholder"),
         )
-        if st.form_submit_button("Create organisation", type="primary"):
+        if st.form_submit_button(t("consultant.create_org"), type="primary"):
             missing = [
-                label
+                t(f"consultant.missing.{label}")
                 for label, value in (("name", name), ("industry", industry), ("region", region))
                 if not value
             ]
             if missing:
-                st.error(f"Give the organisation's {', '.join(missing)}.")
+                st.error(t("consultant.missing", fields=", ".join(missing)))
             else:
                 try:
                     created = store.create_organisation(
@@ -130,10 +163,10 @@ if section == "New client":
                         consultant_id=user.id if user.role == "consultant" else None,
                     )
                 except ValueError as exc:
-                    st.error(f"Could not create the organisation: {plain(exc)}")
+                    st.error(t("consultant.org_failed", error=plain(exc)))
                 else:
                     st.session_state["consultant.org"] = created.id
-                    flash(f"Created the organisation {plain(created.name)}.")
+                    flash(t("consultant.org_created", name=plain(created.name)))
                     st.rerun()
 
 organisations = {int(row.id): row.Organisation for row in clients.itertuples()}
@@ -141,13 +174,13 @@ organisations = {int(row.id): row.Organisation for row in clients.itertuples()}
 
 def _pick_organisation(key: str) -> int | None:
     if not organisations:
-        st.info("Create a client first.")
+        st.info(t("consultant.client_first"))
         return None
     ids = list(organisations)
     chosen = st.session_state.get("consultant.org")
     index = ids.index(chosen) if chosen in ids else 0
     picked = st.selectbox(
-        "Client", ids, index=index, format_func=organisations.__getitem__, key=key
+        t("consultant.client"), ids, index=index, format_func=organisations.__getitem__, key=key
     )
     st.session_state["consultant.org"] = picked
     return int(picked)
@@ -157,24 +190,26 @@ if section == "Campaigns":
     organisation_id = _pick_organisation("consultant.org.campaigns")
     if organisation_id is not None:
         with (
-            st.expander("New campaign", icon=":material/add:"),
+            st.expander(t("consultant.new_campaign"), icon=":material/add:"),
             st.form("consultant.new_campaign", clear_on_submit=True),
         ):
             campaign_name = st.text_input(
-                "Campaign name", max_chars=200, placeholder="e.g. Spring 2027"
+                t("consultant.campaign_name"),
+                max_chars=200,
+                placeholder=t("consultant.campaign_placeholder"),
             )
             refs = [i.key for i in registry()]
             latest = [i.key for i in registry().latest()]
-            chosen_refs = st.multiselect("Instruments (one version each)", refs, default=latest)
+            chosen_refs = st.multiselect(t("consultant.instruments"), refs, default=latest)
             sides = st.multiselect(
-                "Whose views",
+                t("consultant.sides"),
                 SIDES,
                 default=["self"],
-                help="self: the firm's staff; customer and partner: "
-                "the other side of the relationship.",
+                format_func=option_labels("consultant.side."),
+                help=t("consultant.sides_help"),
             )
-            closes = st.date_input("Closes on (optional)", value=None)
-            if st.form_submit_button("Create campaign", type="primary"):
+            closes = st.date_input(t("consultant.closes"), value=None)
+            if st.form_submit_button(t("consultant.create_campaign"), type="primary"):
                 try:
                     created = store.create_campaign(
                         organisation_id,
@@ -186,29 +221,49 @@ if section == "Campaigns":
                         else None,
                     )
                 except ValueError as exc:
-                    st.error(f"Could not create the campaign: {plain(exc)}")
+                    st.error(t("consultant.campaign_failed", error=plain(exc)))
                 else:
-                    st.success(f"Created the campaign {plain(created.name)}.")
+                    st.success(t("consultant.campaign_created", name=plain(created.name)))
         campaigns = store.campaigns(organisation_id)
         if not campaigns:
-            st.info("This client has no campaign yet.")
+            st.info(t("consultant.no_campaign"))
         for campaign in campaigns:
             progress = store.campaign_progress(campaign.id)
             totals = progress_totals(progress)
             with st.container(border=True):
                 st.markdown(f"**{plain(campaign.name)}**")
+                views = ", ".join(t(f"consultant.side.{side}") for side in campaign.sides)
                 st.caption(
-                    f"{', '.join(campaign.instruments)} · views: {', '.join(campaign.sides)}"
-                    + (f" · closes {campaign.closes_at:%Y-%m-%d}" if campaign.closes_at else "")
+                    f"{', '.join(campaign.instruments)} · {t('consultant.views', sides=views)}"
+                    + (
+                        f" · {t('consultant.closes_on', date=f'{campaign.closes_at:%Y-%m-%d}')}"
+                        if campaign.closes_at
+                        else ""
+                    )
                 )
                 st.progress(
                     float(totals["rate"]),
-                    text=f"{totals['submitted']} of {totals['invited']} invited have submitted "
-                    f"({totals['started']} started)",
+                    text=t(
+                        "consultant.progress",
+                        submitted=totals["submitted"],
+                        invited=totals["invited"],
+                        started=totals["started"],
+                    ),
                 )
                 if len(progress):
                     st.dataframe(
-                        progress.rename(columns=str.capitalize), hide_index=True, width="stretch"
+                        progress.assign(
+                            role=progress["role"].map(
+                                lambda r: ui_text(f"take.role.{r}", app_lang)
+                            ),
+                            side=progress["side"].map(lambda s: t(f"consultant.side.{s}")),
+                        ),
+                        hide_index=True,
+                        width="stretch",
+                        column_config={
+                            column: t(f"consultant.col.{column}")
+                            for column in ("role", "side", "invited", "started", "submitted")
+                        },
                     )
 
 if section == "Invitation links":
@@ -216,18 +271,24 @@ if section == "Invitation links":
     if organisation_id is not None:
         campaigns = store.campaigns(organisation_id)
         if not campaigns:
-            st.info("Create a campaign first.")
+            st.info(t("consultant.campaign_first"))
         else:
             by_id = {c.id: c for c in campaigns}
             with st.form("consultant.links"):
                 campaign_id = st.selectbox(
-                    "Campaign", list(by_id), format_func=lambda c: by_id[c].name
+                    t("consultant.campaign"), list(by_id), format_func=lambda c: by_id[c].name
                 )
                 role_box, side_box, lang_box, count_box = st.columns(4)
                 role = role_box.selectbox(
-                    "Role", RESPONDENT_ROLES, format_func=lambda r: ui_text(f"take.role.{r}")
+                    t("consultant.col.role"),
+                    RESPONDENT_ROLES,
+                    format_func=option_labels("take.role."),
                 )
-                side = side_box.selectbox("Side", SIDES)
+                side = side_box.selectbox(
+                    t("consultant.col.side"),
+                    SIDES,
+                    format_func=option_labels("consultant.side."),
+                )
                 languages = sorted(
                     {
                         lang
@@ -237,13 +298,23 @@ if section == "Invitation links":
                     }
                 )
                 language = lang_box.selectbox(
-                    "Language", languages or ["en"], format_func=language_name
+                    t("consultant.link_language"), languages or ["en"], format_func=language_name
                 )
-                count = count_box.number_input("How many", min_value=1, max_value=200, value=5)
-                make = st.form_submit_button("Generate links", type="primary")
+                count = count_box.number_input(
+                    t("consultant.how_many"), min_value=1, max_value=200, value=5
+                )
+                make = st.form_submit_button(t("consultant.generate"), type="primary")
             if make:
-                base = st.context.url or "http://127.0.0.1:8501/"
+                # A configured public address wins over the browser's (which may be an
+                # internal one behind a proxy).
+                public_url = explicit_setting("public_url")
                 links = []
+                try:
+                    if public_url:
+                        check_public_url(public_url)  # before any invitation is created
+                except ValueError:
+                    st.error(t("consultant.bad_public_url", url=plain(public_url)))
+                    count = 0
                 try:
                     for _ in range(int(count)):
                         invitation, token = store.create_invitation(
@@ -255,7 +326,9 @@ if section == "Invitation links":
                                 "role": role,
                                 "side": side,
                                 "language": language,
-                                "link": invitation_link(base, token),
+                                "link": link_for(
+                                    token, public_url=public_url, browser_url=st.context.url
+                                ),
                             }
                         )
                 except ValueError as exc:
@@ -263,13 +336,10 @@ if section == "Invitation links":
                 st.session_state["consultant.new_links"] = links
             links = st.session_state.get("consultant.new_links") or []
             if links:
-                st.success(
-                    f"{len(links)} new link(s). Copy them now: only a hash of each link is "
-                    "stored, so they cannot be shown again."
-                )
+                st.success(t("consultant.links_ready", count=len(links)))
                 st.code("\n".join(link["link"] for link in links), language=None)
                 st.download_button(
-                    "Download the links (CSV)",
+                    t("consultant.download_links"),
                     pd.DataFrame(links).to_csv(index=False).encode("utf-8"),
                     file_name="invitation-links.csv",
                     mime="text/csv",

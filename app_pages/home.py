@@ -4,42 +4,36 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._common import current_user, registry
+from app_pages._common import app_language, current_user, registry, t
 
 st.title("cocreate")
-st.markdown("#### How ready is your firm to create value *with* its customers and partners?")
-st.write(
-    "cocreate measures a B2B firm's interaction capabilities, its co-creation practices, its "
-    "readiness and its sustained purposeful engagement. Several people of the firm answer (and, "
-    "where invited, its customers and partners); the firm receives a profile, a maturity stage, "
-    "strengths, gaps and concrete recommendations."
-)
+st.markdown(f"#### {t('home.question')}")
+st.write(t("home.intro"))
 
 left, middle, right = st.columns(3)
 with left, st.container(border=True):
-    st.markdown("**Respondents**")
-    st.write("Open the link in your invitation, or enter its code.")
-    st.page_link(
-        "app_pages/assessment.py", label="Take the assessment", icon=":material/edit_note:"
-    )
+    st.markdown(f"**{t('home.respondents')}**")
+    st.write(t("home.respondents_text"))
+    st.page_link("app_pages/assessment.py", label=t("nav.assessment"), icon=":material/edit_note:")
 with middle, st.container(border=True):
-    st.markdown("**Firms and consultants**")
-    st.write("See the profile of an organisation, run campaigns, compare against a cohort.")
+    st.markdown(f"**{t('home.firms')}**")
+    st.write(t("home.firms_text"))
     if current_user() is None:
-        st.page_link("app_pages/sign_in.py", label="Sign in", icon=":material/login:")
+        st.page_link("app_pages/sign_in.py", label=t("nav.sign_in"), icon=":material/login:")
     else:
-        st.caption("Use the menu to open your pages.")
+        st.caption(t("home.use_menu"))
 with right, st.container(border=True):
-    st.markdown("**Everyone**")
-    st.write("Read every instrument, in every language and version.")
+    st.markdown(f"**{t('home.everyone')}**")
+    st.write(t("home.everyone_text"))
     st.page_link(
-        "app_pages/instruments.py", label="Browse the instruments", icon=":material/library_books:"
+        "app_pages/instruments.py", label=t("home.browse"), icon=":material/library_books:"
     )
 
-st.subheader("Instruments")
+st.subheader(t("nav.instruments"))
+language = app_language()
 rows = [
     {
-        "Instrument": instrument.text(instrument.title),
+        "Instrument": instrument.text(instrument.title, language),
         "Version": instrument.version,
         "Scales": len(instrument.scales),
         "Items": len(instrument.items),
@@ -48,6 +42,17 @@ rows = [
     for instrument in registry().latest()
 ]
 if rows:
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Instrument": t("home.col.instrument"),
+            "Version": t("home.col.version"),
+            "Scales": t("home.col.scales"),
+            "Items": t("home.col.items"),
+            "Languages": t("home.col.languages"),
+        },
+    )
 else:
-    st.info("No instruments are installed yet.")
+    st.info(t("home.no_instruments"))

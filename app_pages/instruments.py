@@ -5,50 +5,61 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages._common import language_picker, registry
+from app_pages._common import app_language, language_picker, registry, t
 from survey.diff import diff_instruments
 from survey.instrument import Instrument
 from survey.ui_text import language_name
 
-st.title("Instruments")
-st.caption(
-    "Every published version of every questionnaire, as respondents see it. Published versions "
-    "never change; a new version carries a changelog and a mapping of comparable items."
-)
+st.title(t("instruments.title"))
+st.caption(t("instruments.intro"))
 
 reg = registry()
 latest = reg.latest()
 if not latest:
-    st.info("No instruments are installed yet.")
+    st.info(t("home.no_instruments"))
     st.stop()
 
 ids = [instrument.id for instrument in latest]
-titles = {instrument.id: instrument.text(instrument.title) for instrument in latest}
+titles = {instrument.id: instrument.text(instrument.title, app_language()) for instrument in latest}
 pick, version_box, lang_box = st.columns([3, 1, 1])
 with pick:
     instrument_id = st.selectbox(
-        "Instrument", ids, format_func=titles.__getitem__, key="instruments.id"
+        t("home.col.instrument"), ids, format_func=titles.__getitem__, key="instruments.id"
     )
 versions = [instrument.version for instrument in reg.versions(instrument_id)]
 with version_box:
-    version = st.selectbox("Version", versions[::-1], key=f"instruments.version.{instrument_id}")
+    version = st.selectbox(
+        t("home.col.version"), versions[::-1], key=f"instruments.version.{instrument_id}"
+    )
 instrument: Instrument = reg.get(f"{instrument_id}@{version}")
 with lang_box:
-    language = language_picker(instrument.languages, key="instruments.language")
+    # The instrument's own language, apart from the app's: a consultant may read the German
+    # items with English menus.
+    language = language_picker(
+        instrument.languages,
+        key="instruments.language",
+        default=app_language(),
+        label=t("instruments.language"),
+    )
 
 
 def text(value: dict[str, str] | None) -> str:
     return instrument.text(value, language)
 
 
-read, compare = st.tabs(["Read", "Compare versions"])
+read, compare = st.tabs([t("instruments.tab.read"), t("instruments.tab.compare")])
 
 with read:
     st.header(text(instrument.title))
     st.caption(
-        f"{instrument.key} · {len(instrument.scales)} scales · {len(instrument.items)} items · "
-        f"languages: {', '.join(language_name(code) for code in instrument.languages)} · "
-        f"sha256 {instrument.sha256[:12]}…"
+        t(
+            "instruments.summary",
+            ref=instrument.key,
+            scales=len(instrument.scales),
+            items=len(instrument.items),
+            languages=", ".join(language_name(code) for code in instrument.languages),
+            sha=instrument.sha256[:12],
+        )
     )
     st.write(text(instrument.description))
 
@@ -58,10 +69,10 @@ with read:
             + ", ".join(text(instrument.scale(s).name) for s in dimension.scales)
         )
 
-    st.subheader("Scales and items")
+    st.subheader(t("instruments.scales_items"))
     for scale in instrument.scales:
         rs = instrument.response_scale(scale.response_scale)
-        with st.expander(f"{text(scale.name)} ({len(scale.items)} items)"):
+        with st.expander(t("instruments.scale_items", scale=text(scale.name), n=len(scale.items))):
             st.write(text(scale.definition))
             rows = [
                 {
@@ -72,15 +83,25 @@ with read:
                 }
                 for item in scale.items
             ]
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            st.dataframe(
+                pd.DataFrame(rows),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "Item": t("research.col.item"),
+                    "Statement": t("research.col.statement"),
+                    "Reverse keyed": t("instruments.col.reverse"),
+                    "Required": t("instruments.col.required"),
+                },
+            )
             labels = " · ".join(f"{point} = {text(rs.labels[point])}" for point in rs.points)
             if rs.not_applicable:
                 labels += f" · {text(rs.not_applicable_label)}"
-            st.caption(f"Answer scale: {labels}")
+            st.caption(t("instruments.answer_scale", labels=labels))
             if scale.source:
-                st.caption("Grounded in: " + ", ".join(scale.source))
+                st.caption(t("instruments.grounded_in", sources=", ".join(scale.source)))
 
-    st.subheader("Maturity stages")
+    st.subheader(t("instruments.stages"))
     stages = pd.DataFrame(
         [
             {
@@ -92,10 +113,20 @@ with read:
             for stage in instrument.stages
         ]
     )
-    st.dataframe(stages, hide_index=True, width="stretch")
+    st.dataframe(
+        stages,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Stage": t("instruments.col.stage"),
+            "Name": t("consultant.name"),
+            "From index": t("instruments.col.from_index"),
+            "What it looks like": t("instruments.col.narrative"),
+        },
+    )
 
     if instrument.recommendations:
-        st.subheader("Recommendations")
+        st.subheader(t("instruments.recommendations"))
         st.dataframe(
             pd.DataFrame(
                 [
@@ -109,13 +140,18 @@ with read:
             ),
             hide_index=True,
             width="stretch",
+            column_config={
+                "Scale": t("research.col.scale"),
+                "At stages": t("instruments.col.at_stages"),
+                "Recommendation": t("instruments.col.recommendation"),
+            },
         )
     if instrument.references:
-        st.subheader("References")
+        st.subheader(t("instruments.references"))
         for number, reference in enumerate(instrument.references, start=1):
             st.text(f"[{number}] {reference.citation}")
 
-    st.subheader("Changelog")
+    st.subheader(t("instruments.changelog"))
     for entry in reversed(instrument.changelog):
         st.markdown(f"**{entry.version}** ({entry.date})")
         for change in entry.changes:
@@ -123,22 +159,19 @@ with read:
 
 with compare:
     if len(versions) < 2:
-        st.info(
-            f"{titles[instrument_id]} has one version so far ({versions[0]}); "
-            "there is nothing to compare yet."
-        )
+        st.info(t("instruments.one_version", title=titles[instrument_id], version=versions[0]))
     else:
         left, right = st.columns(2)
         with left:
             old = st.selectbox(
-                "From version",
+                t("instruments.from_version"),
                 versions,
                 index=len(versions) - 2,
                 key=f"instruments.old.{instrument_id}",
             )
         with right:
             new = st.selectbox(
-                "To version",
+                t("instruments.to_version"),
                 versions,
                 index=len(versions) - 1,
                 key=f"instruments.new.{instrument_id}",
@@ -147,16 +180,16 @@ with compare:
             reg.get(f"{instrument_id}@{old}"), reg.get(f"{instrument_id}@{new}")
         )
         if diff.empty:
-            st.success(f"{old} and {new} ask the same items with the same thresholds.")
+            st.success(t("instruments.same", old=old, new=new))
         counts = st.columns(5)
         for column, (label, found) in zip(
             counts,
             [
-                ("Added", diff.added),
-                ("Removed", diff.removed),
-                ("Reworded", diff.reworded),
-                ("Moved", diff.moved),
-                ("Thresholds", diff.thresholds),
+                (t("instruments.added"), diff.added),
+                (t("instruments.removed"), diff.removed),
+                (t("instruments.reworded"), diff.reworded),
+                (t("instruments.moved"), diff.moved),
+                (t("instruments.thresholds"), diff.thresholds),
             ],
             strict=True,
         ):
@@ -168,8 +201,8 @@ with compare:
             return pd.DataFrame(
                 [
                     {
-                        "Item": c.item,
-                        "Scale": text(instrument.scale(c.scale).name)
+                        t("research.col.item"): c.item,
+                        t("research.col.scale"): text(instrument.scale(c.scale).name)
                         if c.scale in scale_ids
                         else c.scale,
                         before: c.before,
@@ -180,52 +213,59 @@ with compare:
             )
 
         if diff.added:
-            st.markdown("**Added items**")
+            st.markdown(f"**{t('instruments.added_items')}**")
+            before, wording = t("instruments.before"), t("instruments.text")
             st.dataframe(
-                change_table(diff.added, "Before", "Text").drop(columns="Before"),
+                change_table(diff.added, before, wording).drop(columns=before),
                 hide_index=True,
                 width="stretch",
             )
         if diff.removed:
-            st.markdown("**Removed items**")
+            st.markdown(f"**{t('instruments.removed_items')}**")
+            wording, after = t("instruments.text"), t("instruments.after")
             st.dataframe(
-                change_table(diff.removed, "Text", "After").drop(columns="After"),
+                change_table(diff.removed, wording, after).drop(columns=after),
                 hide_index=True,
                 width="stretch",
             )
         if diff.reworded:
-            st.markdown(f"**Reworded items** ({language_name(language)})")
+            st.markdown(f"**{t('instruments.reworded_items', language=language_name(language))}**")
             # Long sentences read better one above the other than side by side in a grid.
             shown = [c for c in diff.reworded if c.language == language] or diff.reworded
+            before_label, after_label = t("instruments.before") + ":", t("instruments.after") + ":"
+            width = max(len(before_label), len(after_label))
             for change in shown:
                 with st.container(border=True):
                     st.caption(f"{change.item} · {change.language}")
-                    st.text(f"Before: {change.before}")
-                    st.text(f"After:  {change.after}")
+                    # Padded labels keep the two sentences aligned in a fixed-width font.
+                    st.text(f"{before_label.ljust(width)} {change.before}")
+                    st.text(f"{after_label.ljust(width)} {change.after}")
         if diff.moved:
-            st.markdown("**Items moved to another scale**")
+            st.markdown(f"**{t('instruments.moved_items')}**")
             st.dataframe(
-                change_table(diff.moved, "From scale", "To scale"),
+                change_table(diff.moved, t("instruments.from_scale"), t("instruments.to_scale")),
                 hide_index=True,
                 width="stretch",
             )
         if getattr(diff, "rekeyed", None):
-            st.markdown("**Items keyed the other way**")
+            st.markdown(f"**{t('instruments.rekeyed_items')}**")
             st.dataframe(
-                change_table(diff.rekeyed, "Reverse before", "Reverse after"),
+                change_table(
+                    diff.rekeyed, t("instruments.reverse_before"), t("instruments.reverse_after")
+                ),
                 hide_index=True,
                 width="stretch",
             )
         if diff.scales_added or diff.scales_removed:
             st.write(
-                f"Scales added: {', '.join(diff.scales_added) or 'none'}; "
-                f"removed: {', '.join(diff.scales_removed) or 'none'}."
+                t(
+                    "instruments.scales_changed",
+                    added=", ".join(diff.scales_added) or t("instruments.none"),
+                    removed=", ".join(diff.scales_removed) or t("instruments.none"),
+                )
             )
         if diff.thresholds:
-            st.markdown("**Stage thresholds**")
+            st.markdown(f"**{t('instruments.stage_thresholds')}**")
             st.dataframe(pd.DataFrame(diff.thresholds), hide_index=True, width="stretch")
         if diff.comparable:
-            st.caption(
-                f"{len(diff.comparable)} items of {new} are declared comparable with "
-                f"{old} and can be pooled with its answers."
-            )
+            st.caption(t("instruments.comparable", n=len(diff.comparable), old=old, new=new))

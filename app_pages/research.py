@@ -9,28 +9,29 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._common import (
+    app_language,
     data_version,
     database_url,
     get_store,
+    option_labels,
     plain,
     registry,
     require_page,
+    t,
 )
 from survey.downloads import export_archive
 from survey.exports.formats import FORMATS
 from survey.psychometrics import instrument_factor_model, instrument_psychometrics
+from survey.ui_text import language_name
 
 require_page("research")
 store = get_store()
 
-st.title("Research")
-st.caption(
-    "Pooled submitted responses of every organisation, by instrument version. Organisations "
-    "are never named here; exports carry keyed pseudonyms instead of names."
-)
+st.title(t("research.title"))
+st.caption(t("research.intro"))
 
 
-@st.cache_data(show_spinner="Reading the running totals…", max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16)
 def _psychometrics(database: str, version: int, ref: str, side: str) -> dict[str, Any]:
     # From the aggregates kept at each submission: no answer is read, whatever the cohort size.
     found = instrument_psychometrics(store, registry().get(ref), side)
@@ -42,7 +43,7 @@ def _psychometrics(database: str, version: int, ref: str, side: str) -> dict[str
     return out
 
 
-@st.cache_data(show_spinner="Fitting the factor model…", max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16)
 def _factor_model(database: str, version: int, ref: str, side: str) -> dict[str, Any]:
     try:
         return {"cfa": instrument_factor_model(store, registry().get(ref), side)}
@@ -52,39 +53,43 @@ def _factor_model(database: str, version: int, ref: str, side: str) -> dict[str,
 
 refs = [instrument.key for instrument in registry()]
 if not refs:
-    st.info("No instruments are installed.")
+    st.info(t("bench.no_instruments"))
     st.stop()
 # Default to the newest version a campaign has used: that is where the answers are.
 pinned = set(store.instruments_in_use())
 latest = next((r for r in reversed(refs) if r in pinned), refs[-1])
 left, right = st.columns([3, 1])
 ref = left.selectbox(
-    "Instrument version", refs, index=refs.index(latest), key="research.instrument"
+    t("bench.instrument"), refs, index=refs.index(latest), key="research.instrument"
 )
 side = right.selectbox(
-    "Respondents",
+    t("research.respondents"),
     ["self", "customer", "partner"],
-    format_func={
-        "self": "Firms' own staff",
-        "customer": "Customers",
-        "partner": "Partners",
-    }.__getitem__,
+    format_func=option_labels("research.side."),
     key="research.side",
 )
 instrument = registry().get(ref)
-names = {scale.id: instrument.text(scale.name) for scale in instrument.scales}
+language = app_language()
+names = {scale.id: instrument.text(scale.name, language) for scale in instrument.scales}
 version = data_version()
-stats = _psychometrics(database_url(), version, ref, side)
+with st.spinner(t("research.scoring")):
+    stats = _psychometrics(database_url(), version, ref, side)
 
 counts = st.columns(3)
-counts[0].metric("Responses", f"{stats['n']:,}")
-counts[1].metric("Organisations", f"{stats['organisations']:,}")
-counts[2].metric("Items", len(instrument.items))
+counts[0].metric(t("research.responses"), f"{stats['n']:,}")
+counts[1].metric(t("research.organisations"), f"{stats['organisations']:,}")
+counts[2].metric(t("research.items"), len(instrument.items))
 if stats["n"] == 0:
-    st.info(f"No submitted responses on {ref} from this side yet.")
+    st.info(t("research.no_responses", ref=ref))
 
 reliability_tab, items_tab, cfa_tab, agreement_tab, export_tab = st.tabs(
-    ["Reliability", "Items", "Factor structure", "Agreement", "Export"]
+    [
+        t("research.tab.reliability"),
+        t("research.tab.items"),
+        t("research.tab.cfa"),
+        t("research.tab.agreement"),
+        t("research.tab.export"),
+    ]
 )
 
 with reliability_tab:
@@ -122,19 +127,24 @@ with reliability_tab:
             hide_index=True,
             width="stretch",
             column_config={
-                "name": "Scale",
+                "name": t("research.col.scale"),
                 "alpha": st.column_config.NumberColumn("α", format="%.3f"),
-                "alpha_ci_low": st.column_config.NumberColumn("α 95% CI low", format="%.3f"),
-                "alpha_ci_high": st.column_config.NumberColumn("α 95% CI high", format="%.3f"),
-                "omega_total": st.column_config.NumberColumn("ω total", format="%.3f"),
-                "average_r": st.column_config.NumberColumn("mean r", format="%.3f"),
-                "flags": "Flags",
+                "alpha_ci_low": st.column_config.NumberColumn(
+                    t("research.col.alpha_ci_low"), format="%.3f"
+                ),
+                "alpha_ci_high": st.column_config.NumberColumn(
+                    t("research.col.alpha_ci_high"), format="%.3f"
+                ),
+                "omega_total": st.column_config.NumberColumn(
+                    t("research.col.omega_total"), format="%.3f"
+                ),
+                "average_r": st.column_config.NumberColumn(
+                    t("research.col.average_r"), format="%.3f"
+                ),
+                "flags": t("research.col.flags"),
             },
         )
-        st.caption(
-            "Rows shaded: α below .70. α CI after Feldt; ω total from a one-factor "
-            "minres solution (as R psych)."
-        )
+        st.caption(t("research.reliability_note"))
 
 with items_tab:
     if "items" in stats:
@@ -147,10 +157,10 @@ with items_tab:
             else pd.Series(dtype=str)
         )
         items.insert(1, "name", items["scale"].map(names))
-        texts = {item.id: instrument.text(item.text) for item in instrument.items}
+        texts = {item.id: instrument.text(item.text, language) for item in instrument.items}
         items.insert(3, "statement", items["item"].map(texts))
         items["problem"] = [str(problems.get(item, "")) for item in items["item"]]
-        only = st.toggle("Only items with a problem", key="research.only_problems")
+        only = st.toggle(t("research.only_problems"), key="research.only_problems")
         if only:
             items = items[items["problem"] != ""]
         flagged = items["problem"] != ""
@@ -162,15 +172,19 @@ with items_tab:
             hide_index=True,
             width="stretch",
             column_config={
-                "name": "Scale",
-                "item": "Item",
-                "statement": "Statement",
-                "mean": st.column_config.NumberColumn("Mean", format="%.2f"),
+                "name": t("research.col.scale"),
+                "item": t("research.col.item"),
+                "statement": t("research.col.statement"),
+                "mean": st.column_config.NumberColumn(t("research.col.mean"), format="%.2f"),
                 "sd": st.column_config.NumberColumn("SD", format="%.2f"),
-                "missing_share": st.column_config.NumberColumn("Missing", format="percent"),
+                "missing_share": st.column_config.NumberColumn(
+                    t("research.col.missing"), format="percent"
+                ),
                 "r_drop": st.column_config.NumberColumn("r drop", format="%.3f"),
-                "alpha_if_deleted": st.column_config.NumberColumn("α if deleted", format="%.3f"),
-                "problem": "Problem",
+                "alpha_if_deleted": st.column_config.NumberColumn(
+                    t("research.col.alpha_if_deleted"), format="%.3f"
+                ),
+                "problem": t("research.col.problem"),
             },
         )
 
@@ -179,11 +193,12 @@ with cfa_tab:
     # responses), so it runs when asked for, then stays for this instrument and side.
     fit_key = f"research.fit.{ref}.{side}"
     if stats["n"] and not st.session_state.get(fit_key):
-        st.caption("One factor per scale, fitted by maximum likelihood to the complete responses.")
-        if st.button("Fit the factor model", icon=":material/hub:", key=f"{fit_key}.button"):
+        st.caption(t("research.fit_note"))
+        if st.button(t("research.fit"), icon=":material/hub:", key=f"{fit_key}.button"):
             st.session_state[fit_key] = True
     if st.session_state.get(fit_key):
-        stats = {**stats, **_factor_model(database_url(), version, ref, side)}
+        with st.spinner(t("research.fitting")):
+            stats = {**stats, **_factor_model(database_url(), version, ref, side)}
     if "cfa" in stats:
         cfa = stats["cfa"]
         fit = st.columns(5)
@@ -192,10 +207,7 @@ with cfa_tab:
         fit[2].metric("RMSEA", f"{cfa.rmsea:.3f}")
         fit[3].metric("SRMR", f"{cfa.srmr:.3f}")
         fit[4].metric("χ² (df)", f"{cfa.chi2:.1f} ({cfa.dof})")
-        st.caption(
-            f"One factor per scale, n = {cfa.n:,} complete cases. Conventional good fit: "
-            "CFI and TLI ≥ .95, RMSEA ≤ .06, SRMR ≤ .08 (Hu & Bentler 1999)."
-        )
+        st.caption(t("research.cfa_note", n=f"{cfa.n:,}"))
         loadings = cfa.loadings.copy()
         loadings["factor"] = loadings["factor"].map(lambda f: names.get(f, f))
         st.dataframe(
@@ -203,16 +215,18 @@ with cfa_tab:
             hide_index=True,
             width="stretch",
             column_config={
-                "factor": "Scale",
-                "item": "Item",
-                "estimate": st.column_config.NumberColumn("Loading", format="%.3f"),
-                "std_estimate": st.column_config.NumberColumn("Standardised", format="%.3f"),
+                "factor": t("research.col.scale"),
+                "item": t("research.col.item"),
+                "estimate": st.column_config.NumberColumn(t("research.col.loading"), format="%.3f"),
+                "std_estimate": st.column_config.NumberColumn(
+                    t("research.col.standardised"), format="%.3f"
+                ),
                 "se": st.column_config.NumberColumn("SE", format="%.3f"),
                 "pval": st.column_config.NumberColumn("p", format="%.3f"),
             },
         )
     elif "cfa_error" in stats:
-        st.info(f"The factor model cannot be fitted yet: {stats['cfa_error']}")
+        st.info(t("research.cfa_error", error=stats["cfa_error"]))
 
 with agreement_tab:
     if "agreement" in stats:
@@ -222,32 +236,42 @@ with agreement_tab:
             agreement.drop(columns="scale"),
             hide_index=True,
             width="stretch",
-            column_config={
+            column_config={"name": t("research.col.scale")}
+            | {
                 c: st.column_config.NumberColumn(format="%.3f")
                 for c in ("group_size", "F", "pval", "ICC1", "ICC2")
             },
         )
-        st.caption(
-            "ICC(1): share of variance due to the organisation; ICC(2): reliability of "
-            "organisation means (Bliese 2000). ICC(2) ≥ .70 supports reading one number "
-            "per firm."
-        )
+        st.caption(t("research.agreement_note"))
     elif stats["n"]:
-        st.info("Agreement needs respondents from at least two organisations.")
+        st.info(t("research.agreement_needs"))
 
 with export_tab:
     formats = {fmt.name: fmt for fmt in FORMATS}
     with st.form("research.export"):
         fmt = st.selectbox(
-            "Format",
+            t("research.format"),
             list(formats),
             format_func=lambda f: f"{formats[f].title}: {formats[f].description}",
         )
-        scope = st.radio("Responses", ["this version", "every instrument"], horizontal=True)
-        language = st.selectbox("Labels in", instrument.languages)
-        go = st.form_submit_button("Prepare the export", type="primary", icon=":material/dataset:")
+        scope = st.radio(
+            t("research.responses"),
+            ["this version", "every instrument"],
+            format_func=option_labels(
+                "research.scope.",
+                {"this version": "this_version", "every instrument": "every_instrument"},
+            ),
+            horizontal=True,
+        )
+        labels_language = st.selectbox(
+            t("research.labels_in"),
+            instrument.languages,
+            index=instrument.languages.index(language) if language in instrument.languages else 0,
+            format_func=language_name,
+        )
+        go = st.form_submit_button(t("research.prepare"), type="primary", icon=":material/dataset:")
     if go:
-        with st.spinner("Writing the files…"):
+        with st.spinner(t("research.writing")):
             chosen = ref if scope == "this version" else None
             try:
                 archive = export_archive(
@@ -255,10 +279,10 @@ with export_tab:
                     registry(),
                     fmt,
                     instrument=chosen,
-                    language=language,
+                    language=labels_language,
                 )
             except ValueError as exc:
-                st.error(f"The export could not be written: {plain(exc)}")
+                st.error(t("research.export_failed", error=plain(exc)))
             else:
                 st.session_state["research.export_zip"] = (
                     archive.name,
@@ -268,9 +292,9 @@ with export_tab:
     prepared = st.session_state.get("research.export_zip")
     if prepared:
         name, payload, files = prepared
-        st.success(f"{len(files)} file(s) ready: {', '.join(files)}")
+        st.success(t("research.ready", count=len(files), files=", ".join(files)))
         st.download_button(
-            "Download the export (ZIP)",
+            t("research.download"),
             payload,
             file_name=name,
             mime="application/zip",

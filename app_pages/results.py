@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._common import (
+    app_language,
     data_version,
     database_url,
     get_store,
@@ -19,6 +20,7 @@ from app_pages._common import (
     registry,
     require_page,
     show_chart,
+    t,
 )
 from survey.access import visible_organisations
 from survey.report_text import side_word, text
@@ -35,7 +37,7 @@ user = require_page("results")
 store = get_store()
 
 
-@st.cache_data(show_spinner="Computing the profile…", max_entries=32)
+@st.cache_data(show_spinner=t("results.computing"), max_entries=32)
 def _results(
     database: str,
     version: int,
@@ -51,7 +53,7 @@ def _results(
     return firm_results(store, organisation_id, campaign_id, language, only=only, compare=compare)
 
 
-@st.cache_data(show_spinner="Preparing the report…", max_entries=8)
+@st.cache_data(show_spinner=t("results.preparing"), max_entries=8)
 def _report(
     database: str, version: int, organisation_id: int, campaign_id: int, language: str, kind: str
 ) -> bytes:
@@ -65,8 +67,8 @@ def _report(
 
 organisations = visible_organisations(user, store.organisations(user=user))
 if not organisations:
-    st.title("Results")
-    st.info("No organisation is linked to your account yet.")
+    st.title(t("results.title"))
+    st.info(t("results.no_organisation"))
     st.stop()
 
 by_id = {org.id: org for org in organisations}
@@ -77,7 +79,7 @@ with pick_org:
         organisation_id = organisations[0].id
     else:
         organisation_id = st.selectbox(
-            "Organisation",
+            t("consultant.col.organisation"),
             list(by_id),
             format_func=lambda i: by_id[i].name,
             key="results.organisation",
@@ -86,14 +88,14 @@ organisation = by_id[organisation_id]
 campaigns = sorted(store.campaigns(organisation_id), key=lambda c: (c.created_at, c.id))
 if not campaigns:
     with header:
-        st.title(f"Results: {plain(organisation.name)}")
-    st.info("This organisation has no campaign yet.")
+        st.title(t("results.title_for", organisation=plain(organisation.name)))
+    st.info(t("results.no_campaign"))
     st.stop()
 campaign_ids = [c.id for c in campaigns][::-1]
 names = {c.id: c.name for c in campaigns}
 with pick_campaign:
     campaign_id = st.selectbox(
-        "Campaign",
+        t("consultant.campaign"),
         campaign_ids,
         format_func=names.__getitem__,
         key=f"results.campaign.{organisation_id}",
@@ -101,13 +103,16 @@ with pick_campaign:
 campaign = next(c for c in campaigns if c.id == campaign_id)
 languages = [lang for lang in registry().get(campaign.instruments[0]).languages]
 with pick_language:
-    language = language_picker(languages, key="results.language")
+    # The report's language starts as the app's (when the instrument has it); after that it is
+    # the reader's choice, since a report may be needed in another language than the menus.
+    language = language_picker(languages, key="results.language", default=app_language())
 
 with header:
-    st.title(f"Results: {plain(organisation.name)}")
+    st.title(t("results.title_for", organisation=plain(organisation.name)))
     st.caption(
         f"{text('report.campaign', language, campaign=plain(campaign.name))} · "
-        f"{plain(organisation.industry)} · {plain(organisation.size_band)} employees · "
+        f"{plain(organisation.industry)} · "
+        f"{t('results.employees', size=plain(organisation.size_band))} · "
         f"{plain(organisation.region)}"
     )
 
@@ -145,10 +150,13 @@ def _stage_block(section: InstrumentResults) -> None:
         st.metric(
             text("report.overall_index", language, index="").split(":")[0],
             f"{section.overall_index:.0f}",
-            help="0 = lowest answers, 100 = highest",
+            help=t("results.index_help"),
         )
         if section.stage is not None:
-            st.metric("Stage", f"{section.stage} of {len(section.instrument.stages)}")
+            st.metric(
+                t("instruments.col.stage"),
+                t("results.stage_of", stage=section.stage, n=len(section.instrument.stages)),
+            )
     with right:
         if section.stage is not None:
             stage = text("report.stage", language, stage=section.stage, name=section.stage_name)
@@ -197,7 +205,7 @@ def _section(section: InstrumentResults, results: FirmResults) -> None:
             "sd": "SD",
             "index": text("report.index", language),
             "rwg_j": text("report.agreement", language),
-            "agreement_low": "Low agreement",
+            "agreement_low": t("results.low_agreement"),
         }
     )
     st.dataframe(
@@ -266,10 +274,7 @@ def _section(section: InstrumentResults, results: FirmResults) -> None:
                 "RCI": st.column_config.NumberColumn(format="%+.2f"),
             },
         )
-        st.caption(
-            "RCI: reliable change index (Jacobson & Truax); |RCI| > 1.96 is a change "
-            "larger than measurement error would produce."
-        )
+        st.caption(t("results.rci_note"))
 
     st.subheader(text("report.benchmark", language, n=section.cohort_size))
     if section.benchmark is None:
@@ -290,7 +295,7 @@ if len(titles) == 1:
 else:
     view = (
         st.segmented_control(
-            "View",
+            t("results.view"),
             [OVERVIEW, *titles],
             format_func=lambda key: (
                 text("report.overview", language) if key == OVERVIEW else titles[key]
@@ -321,8 +326,8 @@ with summary_box, st.container(border=True):
         _respondents(results)
     with downloads:
         for kind, label, mime, icon in (
-            ("pdf", "Report (PDF)", "application/pdf", ":material/picture_as_pdf:"),
-            ("html", "Report (HTML)", "text/html", ":material/download:"),
+            ("pdf", t("results.report_pdf"), "application/pdf", ":material/picture_as_pdf:"),
+            ("html", t("results.report_html"), "text/html", ":material/download:"),
         ):
             st.download_button(
                 label,

@@ -25,13 +25,6 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "research": frozenset({"admin", "researcher"}),
 }
 
-ROLE_NAMES = {
-    "admin": "Administrator",
-    "consultant": "Consultant",
-    "firm_admin": "Firm administrator",
-    "researcher": "Researcher",
-}
-
 
 class UserLike(Protocol):
     id: Any

@@ -2,7 +2,8 @@
 
 Every builder takes a tidy DataFrame and the texts to show (titles come from the instrument's
 scale and dimension names in the caller's language); the only words written here are the axis
-captions of :data:`CAPTIONS`, chosen by ``language``. Colours are the Okabe-Ito palette, which
+captions, the ``chart.*`` keys of the message catalogues (:mod:`survey.messages`), chosen
+by ``language``. Colours are the Okabe-Ito palette, which
 stays distinguishable with the common forms of colour blindness. This module imports no
 streamlit: the app renders the charts with ``st.altair_chart`` and the report with vl-convert
 (:func:`chart_png`, :func:`chart_svg`).
@@ -16,6 +17,8 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
+
+from survey.messages import has_message, message
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO: dict[str, str] = {
@@ -36,32 +39,6 @@ SERIES_COLOURS = [
 GRID_COLOUR = "#BBBBBB"
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
-#: Axis captions and legend words, per language (the only texts this module owns).
-CAPTIONS: dict[str, dict[str, str]] = {
-    "en": {
-        "index": "Index (0-100)",
-        "scale": "Scale",
-        "dimension": "Dimension",
-        "percentile": "Percentile in the cohort",
-        "organisations": "Organisations",
-        "view": "View",
-        "series": "Series",
-        "client": "This organisation",
-        "stage": "Stage",
-    },
-    "de": {
-        "index": "Index (0-100)",
-        "scale": "Skala",
-        "dimension": "Dimension",
-        "percentile": "Perzentil in der Vergleichsgruppe",
-        "organisations": "Organisationen",
-        "view": "Sicht",
-        "series": "Reihe",
-        "client": "Diese Organisation",
-        "stage": "Stufe",
-    },
-}
-
 
 def caption(key: str, language: str = "en") -> str:
     """An axis caption in ``language`` (English when the language has none).
@@ -73,9 +50,9 @@ def caption(key: str, language: str = "en") -> str:
     >>> caption("percentile", "fr")
     'Percentile in the cohort'
     """
-    if key not in CAPTIONS["en"]:
-        raise ValueError(f"unknown caption {key!r}; known: {', '.join(CAPTIONS['en'])}")
-    return CAPTIONS.get(language, CAPTIONS["en"]).get(key, CAPTIONS["en"][key])
+    if not has_message(f"chart.{key}"):
+        raise ValueError(f"unknown caption {key!r}: add chart.{key} to survey/locales/en.yaml")
+    return message(f"chart.{key}", language)
 
 
 def _require(frame: pd.DataFrame, columns: Sequence[str], chart: str) -> None:

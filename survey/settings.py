@@ -43,9 +43,18 @@ SETTINGS: list[Setting] = [
         "public_url",
         "COCREATE_PUBLIC_URL",
         "http://127.0.0.1:8501",
-        "Address where respondents open the app; `cocreate setup` prints invitation links on it. "
-        "Default: the address `make run` serves (`COCREATE_HOST`, `COCREATE_PORT` of the "
-        "Makefile: 127.0.0.1 and 8501).",
+        "Address where respondents open the app (its root). When set, invitation links on the "
+        "Consultant page use it; unset, the page uses the address in the consultant's browser. "
+        "`cocreate setup` prints its respondent link on it. Default: the address `make run` "
+        "serves (`COCREATE_HOST`, `COCREATE_PORT` of the Makefile: 127.0.0.1 and 8501).",
+    ),
+    Setting(
+        "language",
+        "COCREATE_LANGUAGE",
+        "",
+        "Language of the app's menus and pages for new sessions (`en`, `de`); each user can "
+        "change it in the sidebar. Empty: the browser's language when the app has it, else "
+        "English.",
     ),
     Setting(
         "min_cohort",

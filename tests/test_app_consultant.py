@@ -125,3 +125,43 @@ def test_a_duplicate_name_is_refused_and_shown_as_typed(seeded):
     # The store's message repeats the name; the asterisks stay literal (escaped Markdown).
     assert "Acme \\*Pumps\\*" in at.error[0].value
     assert "exists already" in at.error[0].value
+
+
+def _generate_one(at):
+    next(n for n in at.number_input if n.label == "How many").set_value(1)
+    at.button(key="FormSubmitter:consultant.links-Generate links").click().run()
+    assert not at.exception
+    return at.code[0].value.splitlines()
+
+
+def test_links_use_the_public_address_when_it_is_set(seeded, monkeypatch):
+    monkeypatch.setenv("COCREATE_PUBLIC_URL", "https://survey.example.org/cocreate")
+    at = app(PAGE, user=seeded.consultant)
+    at.context["url"] = "http://10.0.0.7:8501/consultant"
+    at.run()
+    at.button_group(key="consultant.section").set_value("Invitation links").run()
+    [link] = _generate_one(at)
+    assert link.startswith("https://survey.example.org/cocreate/?t=")
+    token = link.rsplit("=", 1)[1]
+    assert seeded.store.invitation_by_token(token).campaign_id == seeded.campaign.id
+
+
+def test_links_use_the_browser_address_otherwise(seeded, monkeypatch):
+    monkeypatch.delenv("COCREATE_PUBLIC_URL", raising=False)
+    at = app(PAGE, user=seeded.consultant)
+    at.context["url"] = "http://10.0.0.7:8501/consultant"
+    at.run()
+    at.button_group(key="consultant.section").set_value("Invitation links").run()
+    [link] = _generate_one(at)
+    assert link.startswith("http://10.0.0.7:8501/?t=")
+
+
+def test_a_bad_public_address_creates_no_invitation(seeded, monkeypatch):
+    monkeypatch.setenv("COCREATE_PUBLIC_URL", "survey.example.org")
+    before = seeded.store.campaign_progress(seeded.campaign.id)["invited"].sum()
+    at = _open(seeded.consultant, "Invitation links")
+    next(n for n in at.number_input if n.label == "How many").set_value(2)
+    at.button(key="FormSubmitter:consultant.links-Generate links").click().run()
+    # The configured value is shown as typed (escaped), never as Markdown.
+    assert "(survey\\.example\\.org) is not an absolute" in at.error[0].value
+    assert seeded.store.campaign_progress(seeded.campaign.id)["invited"].sum() == before
