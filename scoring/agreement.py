@@ -30,6 +30,9 @@ __all__ = [
 
 ICC_TYPES = ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
 
+#: r_wg(J) below which agreement is too low to read one mean (Lance, Butts & Michels 2006).
+MIN_RWG = 0.70
+
 
 def icc(
     ratings: pd.DataFrame,
@@ -529,7 +532,7 @@ def aggregate_organisations(
     item_data: pd.DataFrame | None = None,
     keys: Mapping[str, Sequence[str]] | None = None,
     n_options: int | Mapping[str, int] | None = None,
-    min_rwg: float = 0.70,
+    min_rwg: float = MIN_RWG,
 ) -> pd.DataFrame:
     """Organisation-level scale scores with the agreement behind each mean.
 

@@ -12,6 +12,7 @@ charts both the page and the report draw.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from scoring.agreement import aggregate_organisations
+from scoring.agreement import MIN_RWG, rwg_j
 from scoring.benchmark import benchmark, reliable_change, view_gap
 from scoring.instrument_scoring import instrument_reliability, score_instrument
 from scoring.maturity import profile, stage_of
@@ -343,17 +344,15 @@ def _section(
         + 1
         for scale in instrument.scales
     }
-    agreement = aggregate_organisations(
-        result.scores,
-        [organisation_id] * len(result.scores),
-        item_data=answers,
-        keys=instrument.keys(),
-        n_options=n_options,
-    ).set_index("scale")
+    # One organisation: r_wg(J) per scale directly (aggregate_organisations groups many).
+    agreement = {
+        scale.id: rwg_j(answers[[item.id for item in scale.items]], n_options=n_options[scale.id])
+        for scale in instrument.scales
+    }
     scale_rows = []
     for scale in instrument.scales:
         dimension = instrument.dimension_of_scale(scale.id)
-        row = agreement.loc[scale.id] if scale.id in agreement.index else None
+        rwg = agreement[scale.id]
         scale_rows.append(
             {
                 "scale": scale.id,
@@ -364,10 +363,9 @@ def _section(
                 "score": float(result.scores[scale.id].mean()),
                 "sd": float(result.scores[scale.id].std()),
                 "index": float(index[scale.id].mean()),
-                "rwg_j": float(row["rwg_j"]) if row is not None else float("nan"),  # type: ignore[arg-type]
-                "agreement_low": bool(row["agreement_low"])
-                if row is not None and not pd.isna(row["agreement_low"])
-                else False,
+                "rwg_j": rwg,
+                # Unknown agreement (fewer than 2 complete answers) is not flagged either way.
+                "agreement_low": bool(rwg < MIN_RWG) if not math.isnan(rwg) else False,
             }
         )
     scales = pd.DataFrame(scale_rows)
