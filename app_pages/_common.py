@@ -244,15 +244,23 @@ def show_flash() -> None:
         st.success(message, icon=":material/check_circle:")
 
 
+def _chart_title(chart: Any) -> str | None:
+    title = getattr(chart, "title", None)
+    text = getattr(title, "text", title)  # a plain title, or alt.TitleParams(text=...)
+    return text if isinstance(text, str) and text else None
+
+
 def show_chart(chart: Any, *, stretch: bool = True) -> None:
     """Draw a chart from :mod:`survey.charts` as designed (its own colours and fonts).
 
     Streamlit's theme would replace the palette, and a layered chart stretched to the column
     loses its height unless it is passed on; fixed-size charts (the radar) keep their size.
+    The chart's title is its text alternative for screen readers.
     """
     height = getattr(chart, "height", None)
+    alt = _chart_title(chart)
     if stretch and isinstance(height, int):
         # The chart's height is its plot area; title and axis need room on top of it.
-        st.altair_chart(chart, theme=None, width="stretch", height=height + 80)
+        st.altair_chart(chart, theme=None, width="stretch", height=height + 80, alt=alt)
     else:
-        st.altair_chart(chart, theme=None, width="content")
+        st.altair_chart(chart, theme=None, width="content", alt=alt)
