@@ -7,6 +7,8 @@ from the instrument files and :mod:`survey.report_text`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -51,6 +53,25 @@ def _results(
     # The page asks for one section at a time (or the overview without the cohort), so a
     # first run after a submission computes only what it shows.
     return firm_results(store, organisation_id, campaign_id, language, only=only, compare=compare)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _charts(
+    database: str,
+    version: int,
+    organisation_id: int,
+    campaign_id: int,
+    language: str,
+    view: str | None,
+) -> dict[str, Any]:
+    # Built once per data version and view, not on every rerun (a click in an expander):
+    # building an Altair chart costs more than drawing it. Charts are never changed after
+    # this, so one shared object per key is safe.
+    if view is None:
+        overview = _results(database, version, organisation_id, campaign_id, language, None, False)
+        return {"overview": overview_chart(overview)}
+    one = _results(database, version, organisation_id, campaign_id, language, (view,), True)
+    return section_charts(one.sections[0], language)
 
 
 @st.cache_data(show_spinner=t("results.preparing"), max_entries=8)
@@ -177,7 +198,9 @@ def _section(section: InstrumentResults, results: FirmResults) -> None:
             text("report.low_agreement", language, scales=", ".join(section.low_agreement)),
             icon=":material/warning:",
         )
-    charts = section_charts(section, language)
+    charts = _charts(
+        database_url(), version, organisation_id, campaign_id, language, section.instrument.key
+    )
     chart_left, chart_right = st.columns([3, 2])
     with chart_left:
         show_chart(charts["profile"], stretch=section.chart_kind != "radar")
@@ -343,7 +366,9 @@ with summary_box, st.container(border=True):
             )
 
 if view == OVERVIEW:
-    show_chart(overview_chart(results))
+    show_chart(
+        _charts(database_url(), version, organisation_id, campaign_id, language, None)["overview"]
+    )
     for section in results.sections:
         line = f"**{section.title}**: {round(section.overall_index)} / 100"
         if section.stage is not None:

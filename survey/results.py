@@ -216,8 +216,8 @@ def firm_results(
         Smallest cohort for the benchmark; default the ``min_cohort`` setting.
     only : collection of str, optional
         Instrument keys (``id@version``) to make sections for; default every instrument of
-        the campaign. All are still scored, since one instrument's cartwheel reads the
-        others' capabilities.
+        the campaign. The instruments their scales name as support (``supported_by``) are
+        scored too, for the cartwheel.
     compare : bool
         False leaves out what needs other data than the campaign's own (the benchmark
         against the cohort and the change since the previous campaign): an overview then
@@ -250,9 +250,22 @@ def firm_results(
     instruments = [store.instrument(ref) for ref in chosen.instruments]
 
     # Indices of every instrument first: the cartwheel of one reads the others' capabilities.
+    # With ``only``, the instruments shown and those their scales name as support suffice.
+    needed = {instrument.key for instrument in instruments}
+    if only is not None:
+        supports = {
+            link.partition("/")[0]
+            for instrument in instruments
+            if instrument.key in only
+            for scale in instrument.scales
+            for link in scale.supported_by
+        }
+        needed = {i.key for i in instruments if i.key in only or i.id in supports}
     scored: dict[str, tuple[pd.DataFrame, Any]] = {}
     linked: dict[str, float] = {}
     for instrument in instruments:
+        if instrument.key not in needed:
+            continue
         rows = _self_rows(table, instrument)
         if len(rows) == 0:
             continue
