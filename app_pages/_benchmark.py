@@ -104,10 +104,12 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
     left, right = st.columns(2)
     with left:
         show_chart(
-            charts.percentile_bars(
-                result,
-                title=t("bench.percentile_chart", n=len(cohort)),
-                language=language,
+            charts.chart_spec(
+                charts.percentile_bars(
+                    result,
+                    title=t("bench.percentile_chart", n=len(cohort)),
+                    language=language,
+                )
             )
         )
     with right:
@@ -115,11 +117,13 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
             t("bench.distribution"), scales, format_func=names.__getitem__, key="bench.scale"
         )
         show_chart(
-            charts.cohort_distribution(
-                cohort[scale_id],
-                float(client[scale_id]),
-                title=names[scale_id],
-                language=language,
+            charts.chart_spec(
+                charts.cohort_distribution(
+                    cohort[scale_id],
+                    float(client[scale_id]),
+                    title=names[scale_id],
+                    language=language,
+                )
             )
         )
     shown = result[["name", "score", "cohort_mean", "cohort_sd", "z", "percentile", "n"]]

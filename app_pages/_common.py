@@ -15,6 +15,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from survey import settings
 from survey.access import may_open
+from survey.charts import chart_title
 from survey.messages import available_languages, preferred_language
 from survey.registry import default_registry
 from survey.sso import IdentityRefused, Provider, account_for_identity, auth_providers
@@ -244,23 +245,17 @@ def show_flash() -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-def _chart_title(chart: Any) -> str | None:
-    title = getattr(chart, "title", None)
-    text = getattr(title, "text", title)  # a plain title, or alt.TitleParams(text=...)
-    return text if isinstance(text, str) and text else None
-
-
-def show_chart(chart: Any, *, stretch: bool = True) -> None:
-    """Draw a chart from :mod:`survey.charts` as designed (its own colours and fonts).
+def show_chart(spec: dict[str, Any], *, stretch: bool = True) -> None:
+    """Draw a chart specification from :func:`survey.charts.chart_spec` as designed.
 
     Streamlit's theme would replace the palette, and a layered chart stretched to the column
     loses its height unless it is passed on; fixed-size charts (the radar) keep their size.
     The chart's title is its text alternative for screen readers.
     """
-    height = getattr(chart, "height", None)
-    alt = _chart_title(chart)
+    height = spec.get("height")
+    alt = chart_title(spec)
     if stretch and isinstance(height, int):
         # The chart's height is its plot area; title and axis need room on top of it.
-        st.altair_chart(chart, theme=None, width="stretch", height=height + 80, alt=alt)
+        st.vega_lite_chart(spec, theme=None, width="stretch", height=height + 80, alt=alt)
     else:
-        st.altair_chart(chart, theme=None, width="content", alt=alt)
+        st.vega_lite_chart(spec, theme=None, width="content", alt=alt)

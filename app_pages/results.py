@@ -25,6 +25,7 @@ from app_pages._common import (
     t,
 )
 from survey.access import visible_organisations
+from survey.charts import chart_spec
 from survey.report_text import side_word, text
 from survey.results import (
     FirmResults,
@@ -69,9 +70,11 @@ def _charts(
     # this, so one shared object per key is safe.
     if view is None:
         overview = _results(database, version, organisation_id, campaign_id, language, None, False)
-        return {"overview": overview_chart(overview)}
+        return {"overview": chart_spec(overview_chart(overview))}
     one = _results(database, version, organisation_id, campaign_id, language, (view,), True)
-    return section_charts(one.sections[0], language)
+    return {
+        name: chart_spec(chart) for name, chart in section_charts(one.sections[0], language).items()
+    }
 
 
 @st.cache_data(show_spinner=t("results.preparing"), max_entries=8)

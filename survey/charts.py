@@ -546,8 +546,34 @@ def cohort_distribution(
 
 
 # ---------------------------------------------------------------------------------------------
-# Rendering outside a browser
+# Specifications and rendering outside a browser
 # ---------------------------------------------------------------------------------------------
+#: What Altair's default theme adds to every specification; the app draws without a theme.
+_THEME_VIEW_DEFAULTS = {"continuousWidth": 300, "continuousHeight": 300}
+
+
+def chart_spec(chart: Any) -> dict[str, Any]:
+    """The Vega-Lite specification of a chart of this module, as the app draws it.
+
+    Without schema validation (the charts of this module are validated by the tests, and
+    validating costs more than building the chart) and without the default theme's view size,
+    which Streamlit leaves out too; the data travel inline.
+    """
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    view = spec.get("config", {}).get("view", {})
+    for key, value in _THEME_VIEW_DEFAULTS.items():
+        if view.get(key) == value:
+            del view[key]
+    return spec
+
+
+def chart_title(spec: dict[str, Any]) -> str | None:
+    """The title text of a specification (a text alternative for screen readers)."""
+    title = spec.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    return text if isinstance(text, str) and text else None
+
+
 def chart_svg(chart: Any) -> str:
     """The chart as an SVG document (vl-convert, no browser)."""
     import vl_convert as vlc

@@ -135,3 +135,26 @@ def test_charts_module_does_not_import_streamlit():
     code = "import sys, survey.charts; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("name", list(_all_charts()))
+def test_chart_spec_is_what_streamlit_would_draw_from_the_chart(name):
+    # Streamlit converts an Altair chart with validation and the theme switched off; the app
+    # sends chart_spec's dictionary instead (built once per data version, not validated).
+    import re
+
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    chart = _all_charts()[name]
+    chart.to_dict()  # validates against the Vega-Lite schema (raises when invalid)
+    theirs = _convert_altair_to_vega_lite_spec(chart)
+    ours = charts.chart_spec(chart)
+    theirs.pop("datasets"), ours.pop("datasets")  # the same rows, under different names
+
+    def named(spec):
+        return re.sub(r'"name": "[^"]+"', '"name": "data"', json.dumps(spec, sort_keys=True))
+
+    assert named(ours) == named(theirs)
+    assert charts.chart_title(ours) == (
+        chart.title if isinstance(chart.title, str) else chart.title.text
+    )
