@@ -30,7 +30,7 @@ from scoring.keys import ScaleKey
 from scoring.moments import CrossProducts, ScaleMoments, cov2cor
 from survey.instrument import Instrument
 
-__all__ = ["InstrumentSums", "response_sums"]
+__all__ = ["InstrumentSums", "empty_sums", "response_sums"]
 
 #: Names of the arrays of :meth:`InstrumentSums.arrays`, in a stable order.
 ARRAY_NAMES = (
@@ -171,7 +171,7 @@ class InstrumentSums:
     @classmethod
     def from_arrays(cls, instrument: Instrument, arrays: dict[str, np.ndarray]) -> InstrumentSums:
         """Sums of ``instrument`` from :meth:`arrays` (``ValueError`` when they do not fit)."""
-        empty = response_sums(pd.DataFrame(columns=instrument.item_ids, dtype=float), instrument)
+        empty = empty_sums(instrument)
         missing = [name for name in ARRAY_NAMES if name not in arrays]
         if missing:
             raise ValueError(f"stored sums lack the array(s) {missing}")
@@ -297,26 +297,11 @@ def response_sums(responses: pd.DataFrame, instrument: Instrument) -> Instrument
     from scoring.instrument_scoring import _check_columns, _scales_by_range
 
     _check_columns(responses, instrument.item_ids, instrument.key)
-    ranges = _scales_by_range(instrument)
-    items = tuple(instrument.item_ids)
-    midpoint = {
-        item.id: (ranges[scale.id][0] + ranges[scale.id][1]) / 2
-        for scale in instrument.scales
-        for item in scale.items
-    }
-    shift = np.array([midpoint[item] for item in items])
-    scales = tuple(
-        ScaleKey(
-            scale.id,
-            tuple(item.id for item in scale.items),
-            frozenset(item.id for item in scale.items if item.reverse),
-        )
-        for scale in instrument.scales
-    )
-    sums = InstrumentSums(items=items, shift=shift, scales=scales)
+    sums = empty_sums(instrument)
     if len(responses) == 0:
         return sums
-    values = _checked_values(responses, instrument, ranges)
+    items, shift, scales = sums.items, sums.shift, sums.scales
+    values = _checked_values(responses, instrument, _scales_by_range(instrument))
     missing = np.isnan(values)
     x = values - shift
     x[missing] = 0.0
@@ -339,6 +324,38 @@ def response_sums(responses: pd.DataFrame, instrument: Instrument) -> Instrument
     sums.scale_complete = (answered == np.array([key.k for key in scales])).sum(axis=0)
     sums.scale_complete = sums.scale_complete.astype(float)
     return sums
+
+
+def empty_sums(instrument: Instrument) -> InstrumentSums:
+    """The sums over no response: the instrument's items, their shifts and its scales.
+
+    Examples
+    --------
+    >>> from scoring.maturity import _example_instrument
+    >>> sums = empty_sums(_example_instrument())
+    >>> sums.rows, len(sums.items), sums.shift[:3].tolist()
+    (0, 9, [3.0, 3.0, 3.0])
+    """
+    from scoring.instrument_scoring import _scales_by_range
+
+    ranges = _scales_by_range(instrument)
+    midpoint = {
+        item.id: (ranges[scale.id][0] + ranges[scale.id][1]) / 2
+        for scale in instrument.scales
+        for item in scale.items
+    }
+    items = tuple(instrument.item_ids)
+    scales = tuple(
+        ScaleKey(
+            scale.id,
+            tuple(item.id for item in scale.items),
+            frozenset(item.id for item in scale.items if item.reverse),
+        )
+        for scale in instrument.scales
+    )
+    return InstrumentSums(
+        items=items, shift=np.array([midpoint[item] for item in items]), scales=scales
+    )
 
 
 def _checked_values(

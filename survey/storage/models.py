@@ -305,7 +305,8 @@ class InstrumentSum(Base):
     submitted response: what reliability, item statistics and the factor model need.
 
     Derived data kept up to date with :class:`CampaignScaleTotal`; ``data`` holds the arrays
-    of :meth:`scoring.sums.InstrumentSums.arrays` in NumPy's ``.npz`` format.
+    of :meth:`scoring.sums.InstrumentSums.arrays` back to back as float64 little-endian
+    (their shapes follow from the instrument version).
     """
 
     __tablename__ = "instrument_sums"

@@ -19,7 +19,7 @@ vectors and scores (databases from before the tables existed, or a repair).
 
 from __future__ import annotations
 
-import io
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -28,7 +28,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from scoring.sums import InstrumentSums, response_sums
+from scoring.sums import ARRAY_NAMES, InstrumentSums, empty_sums, response_sums
 from survey.instrument import Instrument
 from survey.registry import Registry
 from survey.storage import models as m
@@ -50,9 +50,9 @@ def _batches(ids: Sequence[int]) -> Iterator[list[int]]:
         yield ordered[start : start + 900]
 
 
-def _counted(conn: Connection, response_ids: Sequence[int]) -> pd.DataFrame:
-    """The responses among ``response_ids`` that have an answer array: id, instrument,
-    version, campaign, side and the array."""
+def _counted(conn: Connection, response_ids: Sequence[int]) -> list[Any]:
+    """The responses among ``response_ids`` that have an answer array, as rows of id,
+    instrument, version, campaign, side and the array."""
     r, i, v = m.Response.__table__, m.Invitation.__table__, m.ResponseVector.__table__
     rows: list[Any] = []
     for chunk in _batches(response_ids):
@@ -67,13 +67,11 @@ def _counted(conn: Connection, response_ids: Sequence[int]) -> pd.DataFrame:
                 .where(r.c.id.in_(chunk))
             ).all()
         )
-    return pd.DataFrame(
-        [tuple(row) for row in rows],
-        columns=["response_id", "instrument_id", "version", "campaign_id", "side", "answers"],
-    )
+    return rows
 
 
-def _indices(conn: Connection, response_ids: Sequence[int]) -> pd.DataFrame:
+def _indices(conn: Connection, response_ids: Sequence[int]) -> list[Any]:
+    """Rows of response id, scale and index (None below the min-valid share)."""
     s = m.ResponseScore.__table__
     rows: list[Any] = []
     for chunk in _batches(response_ids):
@@ -82,27 +80,36 @@ def _indices(conn: Connection, response_ids: Sequence[int]) -> pd.DataFrame:
                 select(s.c.response_id, s.c.scale, s.c.index).where(s.c.response_id.in_(chunk))
             ).all()
         )
-    frame = pd.DataFrame([tuple(row) for row in rows], columns=["response_id", "scale", "index"])
-    return frame.astype({"index": float})
+    return rows
 
 
 def _apply(conn: Connection, registry: Registry, response_ids: Sequence[int], sign: int) -> int:
     """Add (``sign`` 1) or remove (-1) the responses' contributions; returns how many."""
+    # Plain Python on purpose: a submission counts one response, where pandas' fixed cost per
+    # call would dominate; a batch of thousands is still a few milliseconds per thousand.
     counted = _counted(conn, response_ids)
-    if counted.empty:
+    if not counted:
         return 0
-    indices = _indices(conn, counted["response_id"].tolist())
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for row in counted:
+        groups.setdefault((row.instrument_id, row.version), []).append(row)
+    indices: dict[int, list[Any]] = {}
+    for row in _indices(conn, [row.id for row in counted]):
+        indices.setdefault(row.response_id, []).append(row)
     done = 0
-    for (instrument_id, version), group in counted.groupby(["instrument_id", "version"]):
+    for (instrument_id, version), group in groups.items():
         try:
             instrument = registry.get(f"{instrument_id}@{version}")
         except ValueError:
             continue  # a version the registry does not hold was never counted
         k = len(instrument.item_ids)
-        for side, rows in group.groupby("side"):
-            values = np.frombuffer(b"".join(rows["answers"]), dtype="<f8").reshape(len(rows), k)
-            delta = response_sums(pd.DataFrame(values, columns=instrument.item_ids), instrument)
-            _apply_sums(conn, instrument, str(side), delta, sign)
+        by_side: dict[str, list[Any]] = {}
+        for row in group:
+            by_side.setdefault(str(row.side), []).append(row)
+        for side, rows in by_side.items():
+            values = np.frombuffer(b"".join(row.answers for row in rows), dtype="<f8")
+            frame = pd.DataFrame(values.reshape(len(rows), k), columns=instrument.item_ids)
+            _apply_sums(conn, instrument, side, response_sums(frame, instrument), sign)
         _apply_campaign_totals(conn, instrument, group, indices, sign)
         done += len(group)
     return done
@@ -121,34 +128,36 @@ def uncount_responses(conn: Connection, registry: Registry, response_ids: Sequen
 def _apply_campaign_totals(
     conn: Connection,
     instrument: Instrument,
-    group: pd.DataFrame,
-    indices: pd.DataFrame,
+    group: list[Any],
+    indices: dict[int, list[Any]],
     sign: int,
 ) -> None:
-    who = group[["response_id", "campaign_id", "side"]]
-    frame = indices.merge(who, on="response_id")
-    if frame.empty:
+    totals: dict[tuple[int, str, str], list[float]] = {}
+    for response in group:
+        for _rid, scale, index in indices.get(response.id, []):
+            total = totals.setdefault(
+                (response.campaign_id, str(response.side), scale), [0, 0, 0.0, 0.0]
+            )
+            total[0] += 1
+            if index is not None and not math.isnan(index):
+                total[1] += 1
+                total[2] += index
+                total[3] += index * index
+    if not totals:
         return
-    frame["square"] = frame["index"] ** 2
-    grouped = frame.groupby(["campaign_id", "side", "scale"]).agg(
-        responses=("response_id", "size"),
-        scored=("index", "count"),
-        index_sum=("index", "sum"),
-        index_squares=("square", "sum"),
-    )
     rows: list[dict[str, Any]] = [
         {
-            "campaign_id": int(row["campaign_id"]),
+            "campaign_id": int(campaign_id),
             "instrument_id": instrument.id,
             "version": instrument.version,
-            "side": str(row["side"]),
-            "scale": str(row["scale"]),
-            "responses": sign * int(row["responses"]),
-            "scored": sign * int(row["scored"]),
-            "index_sum": sign * float(row["index_sum"]),
-            "index_squares": sign * float(row["index_squares"]),
+            "side": side,
+            "scale": scale,
+            "responses": sign * int(total[0]),
+            "scored": sign * int(total[1]),
+            "index_sum": sign * float(total[2]),
+            "index_squares": sign * float(total[3]),
         }
-        for row in grouped.reset_index().to_dict("records")
+        for (campaign_id, side, scale), total in totals.items()
     ]
     t = m.CampaignScaleTotal.__table__
     statement = _dialect_insert(conn, t)
@@ -161,15 +170,29 @@ def _apply_campaign_totals(
 
 
 def _pack(sums: InstrumentSums) -> bytes:
-    buffer = io.BytesIO()
-    arrays: dict[str, Any] = sums.arrays()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
+    """The arrays of :meth:`InstrumentSums.arrays` back to back, float64 little-endian (their
+    shapes follow from the instrument version, which the row's key names)."""
+    arrays = sums.arrays()
+    return b"".join(
+        np.ascontiguousarray(arrays[name], dtype="<f8").tobytes() for name in ARRAY_NAMES
+    )
 
 
 def _unpack(instrument: Instrument, data: bytes) -> InstrumentSums:
-    with np.load(io.BytesIO(data), allow_pickle=False) as stored:
-        return InstrumentSums.from_arrays(instrument, {name: stored[name] for name in stored})
+    layout = {name: np.shape(array) for name, array in empty_sums(instrument).arrays().items()}
+    flat = np.frombuffer(data, dtype="<f8")
+    expected = sum(int(np.prod(shape)) for shape in layout.values())
+    if flat.size != expected:
+        raise ValueError(
+            f"stored sums of {instrument.key} hold {flat.size} numbers, {expected} expected: "
+            "rebuild them with Store.rebuild_totals()"
+        )
+    arrays, start = {}, 0
+    for name in ARRAY_NAMES:
+        size = int(np.prod(layout[name]))
+        arrays[name] = flat[start : start + size].reshape(layout[name])
+        start += size
+    return InstrumentSums.from_arrays(instrument, arrays)
 
 
 def _apply_sums(
@@ -191,7 +214,7 @@ def _apply_sums(
         .on_conflict_do_nothing()
     )
     stored = conn.execute(select(t.c.data).where(*key).with_for_update()).scalar_one()
-    current = _unpack(instrument, stored) if stored else delta - delta
+    current = _unpack(instrument, stored) if stored else empty_sums(instrument)
     updated = current + delta if sign > 0 else current - delta
     if updated.rows == 0:
         conn.execute(delete(m.InstrumentSum).where(*key))
@@ -212,7 +235,7 @@ def instrument_sums(conn: Connection, instrument: Instrument, side: str = "self"
     ).scalar_one_or_none()
     if stored:
         return _unpack(instrument, stored)
-    return response_sums(pd.DataFrame(columns=instrument.item_ids, dtype=float), instrument)
+    return empty_sums(instrument)
 
 
 def campaign_totals(conn: Connection, instrument: Instrument, side: str = "self") -> pd.DataFrame:
