@@ -441,6 +441,16 @@ def _check_columns(responses: pd.DataFrame, item_ids: Sequence[str], key: str) -
         raise ValueError(f"responses to {key} lack the item column(s) {missing}")
 
 
+def _row_means(values: np.ndarray) -> np.ndarray:
+    """Per row the mean of the values that are not NaN (NaN where none is), as
+    :meth:`pandas.DataFrame.mean` with ``axis=1``."""
+    present = ~np.isnan(values)
+    count = present.sum(axis=1)
+    total = np.where(present, values, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
 def _score(
     responses: pd.DataFrame,
     instrument: Instrument,
@@ -481,23 +491,24 @@ def _score(
     index = (100 * (scores - lo_s) / (hi_s - lo_s)).clip(0, 100)
     index.columns.name = "scale"
 
-    dim_scores = {}
-    dim_index = {}
-    for dimension in instrument.dimensions:
-        members = [s for s in dimension.scales if s in order]
-        same_range = len({ranges[s] for s in members}) == 1
-        dim_scores[dimension.id] = (
-            scores[members].mean(axis=1)
-            if members and same_range
-            else pd.Series(np.nan, index=scores.index)
-        )
-        dim_index[dimension.id] = (
-            index[members].mean(axis=1) if members else pd.Series(np.nan, index=scores.index)
-        )
-    dimension_scores = pd.DataFrame(dim_scores, index=scores.index)
-    dimension_index = pd.DataFrame(dim_index, index=scores.index)
-    dimension_scores.columns.name = dimension_index.columns.name = "dimension"
-    overall = index.mean(axis=1).rename("overall_index")
+    # Row means that skip missing values, on arrays: pandas' per-call cost would dominate
+    # when one response is scored at submission.
+    score_values, index_values = scores.to_numpy(dtype=float), index.to_numpy(dtype=float)
+    position = {scale_id: k for k, scale_id in enumerate(order)}
+    dimension_ids = [dimension.id for dimension in instrument.dimensions]
+    dim_scores = np.full((len(scores), len(dimension_ids)), np.nan)
+    dim_index = np.full((len(scores), len(dimension_ids)), np.nan)
+    for d, dimension in enumerate(instrument.dimensions):
+        members = [position[s] for s in dimension.scales if s in position]
+        if not members:
+            continue
+        dim_index[:, d] = _row_means(index_values[:, members])
+        if len({ranges[order[k]] for k in members}) == 1:
+            dim_scores[:, d] = _row_means(score_values[:, members])
+    columns = pd.Index(dimension_ids, name="dimension")
+    dimension_scores = pd.DataFrame(dim_scores, index=scores.index, columns=columns)
+    dimension_index = pd.DataFrame(dim_index, index=scores.index, columns=columns.copy())
+    overall = pd.Series(_row_means(index_values), index=scores.index, name="overall_index")
     return InstrumentScores(
         scores=scores,
         dimension_scores=dimension_scores,
