@@ -173,7 +173,7 @@ def main() -> int:
             page.get_by_role("heading", name="Instruments").wait_for()
             shoot(page, args.out, "instruments")
             compare = page.get_by_role("tab", name="Compare versions")
-            options = page.get_by_role("combobox", name="Instrument")
+            options = page.get_by_role("combobox", name="Instrument", exact=True)
             options.click()
             page.get_by_role("option").filter(has_text="engagement").first.click()
             compare.click()
@@ -214,7 +214,7 @@ def main() -> int:
             shoot(research, args.out, "research")
             research.get_by_role("tab", name="Factor structure").click()
             research.get_by_role("button", name="Fit the factor model").click()
-            research.locator("[data-testid='stMetric']").nth(3).wait_for()
+            wait_idle(research)  # the fit, or the message that says what it needs
             shoot(research, args.out, "research-cfa")
             research.close()
             browser.close()
