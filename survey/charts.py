@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from survey.messages import has_message, message
@@ -493,28 +494,47 @@ def cohort_distribution(
     domain: tuple[float, float] = (0.0, 100.0),
     step: float = 10.0,
 ) -> alt.LayerChart:
-    """How the cohort's organisations spread on one index, with this organisation marked."""
+    """How the cohort's organisations spread on one index, with this organisation marked.
+
+    The histogram is counted here (``step``-wide bins over ``domain``, the last one closed),
+    so the chart carries one row per bin instead of one per organisation.
+
+    Examples
+    --------
+    >>> chart = cohort_distribution([5, 12, 18, 95, 100], 50, title="Cohort", step=50)
+    >>> chart.layer[0].data.to_dict("list")
+    {'start': [0.0, 50.0], 'end': [50.0, 100.0], 'count': [3, 2]}
+    """
     values = pd.Series(list(cohort), dtype=float).dropna()
     if values.empty:
         raise ValueError("cohort_distribution: the cohort has no values")
-    data = pd.DataFrame({"value": values})
+    edges = np.arange(domain[0], domain[1] + step / 2, step)
+    counts, _ = np.histogram(values.clip(*domain), bins=edges)
+    data = pd.DataFrame({"start": edges[:-1], "end": edges[1:], "count": counts})
     x = alt.X(
-        "value:Q",
-        bin=alt.Bin(extent=list(domain), step=step),
+        "start:Q",
         title=caption("index", language),
         scale=alt.Scale(domain=list(domain)),
+        axis=alt.Axis(values=list(edges)),
     )
     bars = (
         alt.Chart(data)
-        .mark_bar(color=OKABE_ITO["sky_blue"], opacity=0.85)
+        .mark_bar(color=OKABE_ITO["sky_blue"], opacity=0.85, binSpacing=1)
         .encode(
             x=x,
+            x2="end:Q",
             y=alt.Y(
-                "count():Q",
+                "count:Q",
                 title=caption("organisations", language),
                 axis=alt.Axis(tickMinStep=1, format="d"),
+                scale=alt.Scale(zero=True),
             ),
-            tooltip=[alt.Tooltip("count():Q", title=caption("organisations", language))],
+            y2=alt.datum(0),  # from zero up: with x and x2 given, a bar would lie flat
+            tooltip=[
+                alt.Tooltip("start:Q", title=caption("index", language), format=".0f"),
+                alt.Tooltip("end:Q", title=" ", format=".0f"),
+                alt.Tooltip("count:Q", title=caption("organisations", language)),
+            ],
         )
     )
     marker = pd.DataFrame({"value": [float(client)], "text": [caption("client", language)]})
