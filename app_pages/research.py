@@ -21,6 +21,7 @@ from app_pages._common import (
 )
 from survey.downloads import export_archive
 from survey.exports.formats import FORMATS
+from survey.messages import number
 from survey.psychometrics import instrument_factor_model, instrument_psychometrics
 from survey.ui_text import language_name
 
@@ -76,8 +77,8 @@ with st.spinner(t("research.scoring")):
     stats = _psychometrics(database_url(), version, ref, side)
 
 counts = st.columns(3)
-counts[0].metric(t("research.responses"), f"{stats['n']:,}")
-counts[1].metric(t("research.organisations"), f"{stats['organisations']:,}")
+counts[0].metric(t("research.responses"), number(stats["n"], app_language()))
+counts[1].metric(t("research.organisations"), number(stats["organisations"], app_language()))
 counts[2].metric(t("research.items"), len(instrument.items))
 if stats["n"] == 0:
     st.info(t("research.no_responses", ref=ref))
@@ -207,7 +208,7 @@ with cfa_tab:
         fit[2].metric("RMSEA", f"{cfa.rmsea:.3f}")
         fit[3].metric("SRMR", f"{cfa.srmr:.3f}")
         fit[4].metric("χ² (df)", f"{cfa.chi2:.1f} ({cfa.dof})")
-        st.caption(t("research.cfa_note", n=f"{cfa.n:,}"))
+        st.caption(t("research.cfa_note", n=cfa.n))
         loadings = cfa.loadings.copy()
         loadings["factor"] = loadings["factor"].map(lambda f: names.get(f, f))
         st.dataframe(

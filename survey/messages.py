@@ -169,12 +169,42 @@ def message(key: str, language: str = REFERENCE, /, **values: object) -> str:
     'Abschnitt 2 von 9'
     >>> message("take.step", "fi", number=1, total=3)
     'Section 1 of 3'
+
+    Whole numbers of 1,000 and more are grouped as the language writes them
+    (``format.thousands``):
+
+    >>> message("report.benchmark", "de", n=3224)
+    'Position in der Vergleichsgruppe (3.224 Organisationen)'
     """
     reference = catalogue(REFERENCE)
     if key not in reference:
         raise KeyError(f"no text {key!r}: add it to {_location('en.yaml')}")
     template = catalogue(language).get(key) or reference[key]
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    separator = catalogue(language).get("format.thousands") or reference["format.thousands"]
+    return template.format(**{name: _grouped(value, separator) for name, value in values.items()})
+
+
+def number(value: int, language: str = REFERENCE) -> str:
+    """A whole number as ``language`` writes it (digit grouping from ``format.thousands``).
+
+    Examples
+    --------
+    >>> number(20821, "de"), number(20821), number(999, "de")
+    ('20.821', '20,821', '999')
+    """
+    separator = (
+        catalogue(language).get("format.thousands") or catalogue(REFERENCE)["format.thousands"]
+    )
+    return str(_grouped(int(value), separator))
+
+
+def _grouped(value: object, separator: str) -> object:
+    """``value`` with its digits grouped when it is a whole number of four digits or more."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000:
+        return f"{value:,}".replace(",", separator)
+    return value
 
 
 def has_message(key: str) -> bool:
