@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scoring.sums import ARRAY_NAMES, InstrumentSums, empty_sums, response_sums
@@ -273,9 +273,13 @@ def campaign_totals(conn: Connection, instrument: Instrument, side: str = "self"
     )
 
 
+#: The ``meta`` row that says the totals hold every stored response.
+BUILT_KEY = "totals_built"
+
+
 def rebuild_totals(conn: Connection, registry: Registry) -> int:
     """Recompute both aggregates from the stored answer arrays and scores; returns the number
-    of responses counted."""
+    of responses counted. Marks the database as having its totals (``meta.totals_built``)."""
     conn.execute(delete(m.CampaignScaleTotal))
     conn.execute(delete(m.InstrumentSum))
     v = m.ResponseVector.__table__
@@ -283,13 +287,13 @@ def rebuild_totals(conn: Connection, registry: Registry) -> int:
     counted = 0
     for start in range(0, len(ids), BATCH):
         counted += count_responses(conn, registry, ids[start : start + BATCH])
+    conn.execute(delete(m.Meta).where(m.Meta.key == BUILT_KEY))
+    conn.execute(insert(m.Meta).values(key=BUILT_KEY, value=1))
     return counted
 
 
 def needs_rebuild(conn: Connection) -> bool:
-    """Whether answer arrays exist but nothing was counted (a database from before the
-    aggregates were kept)."""
-    v, t = m.ResponseVector.__table__, m.InstrumentSum.__table__
-    has_vectors = conn.execute(select(v.c.response_id).limit(1)).first() is not None
-    has_sums = conn.execute(select(t.c.side).limit(1)).first() is not None
-    return has_vectors and not has_sums
+    """Whether the totals were never built for this database's responses (a database that
+    had responses before migration 0003)."""
+    built = conn.execute(select(m.Meta.key).where(m.Meta.key == BUILT_KEY)).first()
+    return built is None

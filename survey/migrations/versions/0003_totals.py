@@ -6,7 +6,9 @@ Create Date: 2026-11-23
 
 Both tables are derived from ``response_vectors`` and ``response_scores``; they are filled for
 existing responses by :func:`survey.storage.open_store` right after the upgrade (the sums need
-the instrument files, which a migration should not depend on).
+the instrument files, which a migration should not depend on). The ``meta`` row
+``totals_built`` records that the totals hold every response: set here when there is no
+response yet, and by the rebuild otherwise.
 """
 
 from __future__ import annotations
@@ -64,8 +66,14 @@ def upgrade() -> None:
         ),
     )
 
+    op.execute(
+        "INSERT INTO meta (key, value) SELECT 'totals_built', 1 "
+        "WHERE NOT EXISTS (SELECT 1 FROM response_vectors)"
+    )
+
 
 def downgrade() -> None:
+    op.execute("DELETE FROM meta WHERE key = 'totals_built'")
     op.drop_table("instrument_sums")
     op.drop_index("ix_campaign_scale_totals_instrument", table_name="campaign_scale_totals")
     op.drop_table("campaign_scale_totals")
