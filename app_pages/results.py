@@ -141,10 +141,8 @@ with header:
     )
 
 version = data_version()
-titles = {
-    ref: registry().get(ref).text(registry().get(ref).title, language)
-    for ref in campaign.instruments
-}
+pinned = [registry().get(ref) for ref in campaign.instruments]
+titles = {instrument.key: instrument.text(instrument.title, language) for instrument in pinned}
 
 TABLE = {"width": "stretch", "hide_index": True}
 INDEX = st.column_config.NumberColumn(format="%.0f")

@@ -41,6 +41,16 @@ def timed(action: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
+def submit_colleague(store: Any, campaign: Any, answer: Callable[[int], int]) -> None:
+    """One more respondent of ``campaign`` answers every item (``answer(position)``) and
+    submits."""
+    _invitation, token = store.create_invitation(campaign.id, role="sales")
+    for ref in campaign.instruments:
+        items = store.instrument(ref).items
+        store.save_draft(token, ref, {item.id: answer(k) for k, item in enumerate(items)})
+    store.submit(token)
+
+
 def build(url: str, responses: int) -> dict[str, Any]:
     from survey.cli_storage import DEMO_ACCOUNTS, setup
     from survey.storage import open_store
@@ -59,18 +69,7 @@ def build(url: str, responses: int) -> dict[str, Any]:
     live = next(c for c in store.campaigns(firm.organisation_id) if c.name == "Live demo")
     # Five colleagues have answered the live campaign, so the Results page has a profile.
     for number in range(5):
-        _invitation, done = store.create_invitation(live.id, role="sales")
-        for ref in live.instruments:
-            instrument = store.instrument(ref)
-            store.save_draft(
-                done,
-                ref,
-                {
-                    item.id: 2 + (number + position) % 3
-                    for position, item in enumerate(instrument.items)
-                },
-            )
-        store.submit(done)
+        submit_colleague(store, live, lambda position, number=number: 2 + (number + position) % 3)
     _invitation, token = store.create_invitation(live.id, role="sales")
     info = {
         "organisations": len(store.organisations()),
@@ -195,11 +194,7 @@ def main() -> int:
 
     def new_submission() -> None:
         """A colleague submits: the data version moves on and every cached read is stale."""
-        _invitation, token = store.create_invitation(live.id, role="sales")
-        for ref in live.instruments:
-            instrument = store.instrument(ref)
-            store.save_draft(token, ref, {item.id: 3 for item in instrument.items})
-        store.submit(token)
+        submit_colleague(store, live, lambda position: 3)
 
     time_script_runs()
     # The floor: a page that only writes a title, run the same way (AppTest, same process).

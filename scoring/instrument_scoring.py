@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from scoring.items import ITEM_COLUMNS, reliability_flags, reliability_table, score_items
-from scoring.reliability import reliability_from_moments
+from scoring.items import reliability_tables, score_items
 from scoring.sums import InstrumentSums
 from survey.instrument import Instrument, parse_version
 
@@ -177,18 +176,10 @@ def instrument_reliability(sums: InstrumentSums) -> InstrumentReliability:
     >>> bool(np.allclose(from_sums["alpha"], from_data["alpha"]))
     True
     """
-    results = {
-        key.scale: reliability_from_moments(moments)
-        for key, moments in zip(sums.scales, sums.scale_moments(), strict=True)
+    moments = {
+        key.scale: scale for key, scale in zip(sums.scales, sums.scale_moments(), strict=True)
     }
-    table = reliability_table(results)
-    items = pd.concat(
-        {name: result.items for name, result in results.items()}, names=["scale", "item"]
-    )[ITEM_COLUMNS]
-    n_complete = {
-        key.scale: int(n) for key, n in zip(sums.scales, sums.scale_complete, strict=True)
-    }
-    flags = reliability_flags(table, items, n_complete=n_complete)
+    table, items, flags = reliability_tables(moments)
     return InstrumentReliability(reliability=table, items=items, flags=flags)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.keys import ScaleKey, parse_keys
-from scoring.moments import ScaleScan, numeric_columns, scan_scales
+from scoring.moments import ScaleMoments, ScaleScan, numeric_columns, scan_scales
 from scoring.reliability import MISSING_POLICIES, ScaleReliability, reliability_from_moments
 
 __all__ = ["FlagThresholds", "ScoreResult", "reliability_flags", "score_items"]
@@ -245,14 +245,26 @@ def score_items(
 
     if not reliability:
         return _scores_only(scores, scales, scan)
-    results = {key.scale: reliability_from_moments(scan.moments[key.scale]) for key in scales}
+    table, items, flags = reliability_tables({name: scan.moments[name] for name in names})
+    return ScoreResult(scores=scores, reliability=table, items=items, flags=flags)
+
+
+def reliability_tables(
+    moments: Mapping[str, ScaleMoments],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The ``reliability``, ``items`` and ``flags`` tables of :class:`ScoreResult` from each
+    scale's :class:`~scoring.moments.ScaleMoments` (scale id to moments, in scale order).
+
+    :func:`score_items` computes the moments from the data;
+    :func:`scoring.instrument_scoring.instrument_reliability` takes them from stored sums.
+    """
+    results = {name: reliability_from_moments(scale) for name, scale in moments.items()}
     table = reliability_table(results)
     items = pd.concat(
         {name: result.items for name, result in results.items()}, names=["scale", "item"]
     )[ITEM_COLUMNS]
-    n_complete = {name: scan.moments[name].n_complete for name in names}
-    flags = reliability_flags(table, items, n_complete=n_complete)
-    return ScoreResult(scores=scores, reliability=table, items=items, flags=flags)
+    n_complete = {name: scale.n_complete for name, scale in moments.items()}
+    return table, items, reliability_flags(table, items, n_complete=n_complete)
 
 
 def _scores_only(scores: pd.DataFrame, scales: Sequence[ScaleKey], scan: ScaleScan) -> ScoreResult:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.keys import ScaleKey
-from scoring.moments import CrossProducts, ScaleMoments, cov2cor
+from scoring.moments import CrossProducts, ScaleMoments
 from survey.instrument import Instrument
 
 __all__ = ["InstrumentSums", "empty_sums", "response_sums"]
@@ -85,18 +85,23 @@ class InstrumentSums:
     scale_any: np.ndarray = field(default_factory=lambda: np.empty(0))
     scale_complete: np.ndarray = field(default_factory=lambda: np.empty(0))
 
+    def _shapes(self) -> dict[str, tuple[int, ...]]:
+        """The shape of each array field, from the numbers of items and scales."""
+        k, s = len(self.items), len(self.scales)
+        return {
+            "pair_n": (k, k),
+            "pair_s": (k, k),
+            "pair_p": (k, k),
+            "pair_q": (k, k),
+            "complete_s": (k,),
+            "complete_p": (k, k),
+            "scale_any": (s,),
+            "scale_complete": (s,),
+        }
+
     def __post_init__(self) -> None:
         k, s = len(self.items), len(self.scales)
-        for name, shape in (
-            ("pair_n", (k, k)),
-            ("pair_s", (k, k)),
-            ("pair_p", (k, k)),
-            ("pair_q", (k, k)),
-            ("complete_s", (k,)),
-            ("complete_p", (k, k)),
-            ("scale_any", (s,)),
-            ("scale_complete", (s,)),
-        ):
+        for name, shape in self._shapes().items():
             value = getattr(self, name)
             if np.size(value) == 0:
                 setattr(self, name, np.zeros(shape))
@@ -124,19 +129,7 @@ class InstrumentSums:
             scales=self.scales,
             rows=self.rows + int(sign) * other.rows,
             complete=self.complete + int(sign) * other.complete,
-            **{
-                name: getattr(self, name) + sign * getattr(other, name)
-                for name in (
-                    "pair_n",
-                    "pair_s",
-                    "pair_p",
-                    "pair_q",
-                    "complete_s",
-                    "complete_p",
-                    "scale_any",
-                    "scale_complete",
-                )
-            },
+            **{name: getattr(self, name) + sign * getattr(other, name) for name in self._shapes()},
         )
 
     def __add__(self, other: object) -> InstrumentSums:
@@ -171,21 +164,62 @@ class InstrumentSums:
     @classmethod
     def from_arrays(cls, instrument: Instrument, arrays: dict[str, np.ndarray]) -> InstrumentSums:
         """Sums of ``instrument`` from :meth:`arrays` (``ValueError`` when they do not fit)."""
+        return empty_sums(instrument)._filled(arrays, instrument.key)
+
+    def to_bytes(self) -> bytes:
+        """The arrays of :meth:`arrays` back to back, float64 little-endian (their shapes
+        follow from the instrument version); :meth:`from_bytes` reads them back."""
+        arrays = self.arrays()
+        return b"".join(
+            np.ascontiguousarray(arrays[name], dtype="<f8").tobytes() for name in ARRAY_NAMES
+        )
+
+    @classmethod
+    def from_bytes(cls, instrument: Instrument, data: bytes) -> InstrumentSums:
+        """Sums of ``instrument`` from :meth:`to_bytes` (``ValueError`` when they do not fit).
+
+        Examples
+        --------
+        >>> from scoring.maturity import _example_instrument
+        >>> inst = _example_instrument()
+        >>> answers = pd.DataFrame([[5.0] * 9, [1.0] * 9], columns=inst.item_ids)
+        >>> sums = response_sums(answers, inst)
+        >>> back = InstrumentSums.from_bytes(inst, sums.to_bytes())
+        >>> back.rows, bool(np.array_equal(back.pair_p, sums.pair_p))
+        (2, True)
+        """
         empty = empty_sums(instrument)
+        shapes = {name: np.shape(array) for name, array in empty.arrays().items()}
+        flat = np.frombuffer(data, dtype="<f8")
+        expected = sum(int(np.prod(shape)) for shape in shapes.values())
+        if flat.size != expected:
+            raise ValueError(
+                f"stored sums of {instrument.key} hold {flat.size} numbers, {expected} "
+                "expected: rebuild them (Store.rebuild_totals())"
+            )
+        arrays, start = {}, 0
+        for name in ARRAY_NAMES:
+            size = int(np.prod(shapes[name]))
+            arrays[name] = flat[start : start + size].reshape(shapes[name])
+            start += size
+        return empty._filled(arrays, instrument.key)
+
+    def _filled(self, arrays: dict[str, np.ndarray], key: str) -> InstrumentSums:
+        """These (empty) sums' layout with the values of :meth:`arrays`."""
         missing = [name for name in ARRAY_NAMES if name not in arrays]
         if missing:
             raise ValueError(f"stored sums lack the array(s) {missing}")
-        s = len(empty.scales)
+        s = len(self.scales)
         counts = np.asarray(arrays["counts"], dtype=float)
         if counts.shape != (2 + 2 * s,):
             raise ValueError(
-                f"stored counts have shape {counts.shape}; {instrument.key} has {s} scales, "
+                f"stored counts have shape {counts.shape}; {key} has {s} scales, "
                 f"so {2 + 2 * s} counts are expected"
             )
-        return cls(
-            items=empty.items,
-            shift=empty.shift,
-            scales=empty.scales,
+        return InstrumentSums(
+            items=self.items,
+            shift=self.shift,
+            scales=self.scales,
             rows=int(counts[0]),
             complete=int(counts[1]),
             pair_n=np.asarray(arrays["pair_n"], dtype=float),
@@ -245,11 +279,6 @@ class InstrumentSums:
             sign = np.array([-1.0 if item in reversed_items else 1.0 for item in self.items])
             values = values * np.outer(sign, sign)
         return pd.DataFrame(values, index=list(self.items), columns=list(self.items))
-
-    def complete_correlation(self) -> pd.DataFrame:
-        """:meth:`complete_covariance` as correlations."""
-        cov = self.complete_covariance()
-        return pd.DataFrame(cov2cor(cov.to_numpy()), index=cov.index, columns=cov.columns)
 
 
 def response_sums(responses: pd.DataFrame, instrument: Instrument) -> InstrumentSums:

@@ -182,7 +182,7 @@ def message(key: str, language: str = REFERENCE, /, **values: object) -> str:
     template = catalogue(language).get(key) or reference[key]
     if not values:
         return template
-    separator = catalogue(language).get("format.thousands") or reference["format.thousands"]
+    separator = _thousands(language)
     return template.format(**{name: _grouped(value, separator) for name, value in values.items()})
 
 
@@ -194,10 +194,12 @@ def number(value: int, language: str = REFERENCE) -> str:
     >>> number(20821, "de"), number(20821), number(999, "de")
     ('20.821', '20,821', '999')
     """
-    separator = (
-        catalogue(language).get("format.thousands") or catalogue(REFERENCE)["format.thousands"]
-    )
-    return str(_grouped(int(value), separator))
+    return str(_grouped(int(value), _thousands(language)))
+
+
+def _thousands(language: str) -> str:
+    """The digit-grouping separator of ``language`` (English's when it has none)."""
+    return catalogue(language).get("format.thousands") or catalogue(REFERENCE)["format.thousands"]
 
 
 def _grouped(value: object, separator: str) -> object:

@@ -479,16 +479,7 @@ def _change(
     if not candidates:
         return None
     alpha = _cohort_alpha(store, instrument)
-    usable = [
-        s
-        for s in now.index
-        if s in before_index.index
-        and pd.notna(before_index[s])
-        and pd.notna(now[s])
-        and pd.notna(sd.get(s))
-        and pd.notna(alpha.get(s))
-        and 0 <= alpha[s] < 1
-    ]
+    usable = [s for s in candidates if pd.notna(alpha.get(s)) and 0 <= alpha[s] < 1]
     if not usable:
         return None
     change = reliable_change(

@@ -28,7 +28,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from scoring.sums import ARRAY_NAMES, InstrumentSums, empty_sums, response_sums
+from scoring.sums import InstrumentSums, empty_sums, response_sums
 from survey.instrument import Instrument
 from survey.registry import Registry
 from survey.storage import models as m
@@ -169,32 +169,6 @@ def _apply_campaign_totals(
     conn.execute(delete(m.CampaignScaleTotal).where(t.c.responses <= 0))
 
 
-def _pack(sums: InstrumentSums) -> bytes:
-    """The arrays of :meth:`InstrumentSums.arrays` back to back, float64 little-endian (their
-    shapes follow from the instrument version, which the row's key names)."""
-    arrays = sums.arrays()
-    return b"".join(
-        np.ascontiguousarray(arrays[name], dtype="<f8").tobytes() for name in ARRAY_NAMES
-    )
-
-
-def _unpack(instrument: Instrument, data: bytes) -> InstrumentSums:
-    layout = {name: np.shape(array) for name, array in empty_sums(instrument).arrays().items()}
-    flat = np.frombuffer(data, dtype="<f8")
-    expected = sum(int(np.prod(shape)) for shape in layout.values())
-    if flat.size != expected:
-        raise ValueError(
-            f"stored sums of {instrument.key} hold {flat.size} numbers, {expected} expected: "
-            "rebuild them with Store.rebuild_totals()"
-        )
-    arrays, start = {}, 0
-    for name in ARRAY_NAMES:
-        size = int(np.prod(layout[name]))
-        arrays[name] = flat[start : start + size].reshape(layout[name])
-        start += size
-    return InstrumentSums.from_arrays(instrument, arrays)
-
-
 def _apply_sums(
     conn: Connection, instrument: Instrument, side: str, delta: InstrumentSums, sign: int
 ) -> None:
@@ -214,13 +188,15 @@ def _apply_sums(
         .on_conflict_do_nothing()
     )
     stored = conn.execute(select(t.c.data).where(*key).with_for_update()).scalar_one()
-    current = _unpack(instrument, stored) if stored else empty_sums(instrument)
+    current = InstrumentSums.from_bytes(instrument, stored) if stored else empty_sums(instrument)
     updated = current + delta if sign > 0 else current - delta
     if updated.rows == 0:
         conn.execute(delete(m.InstrumentSum).where(*key))
     else:
         conn.execute(
-            update(m.InstrumentSum).where(*key).values(responses=updated.rows, data=_pack(updated))
+            update(m.InstrumentSum)
+            .where(*key)
+            .values(responses=updated.rows, data=updated.to_bytes())
         )
 
 
@@ -234,7 +210,7 @@ def instrument_sums(conn: Connection, instrument: Instrument, side: str = "self"
         )
     ).scalar_one_or_none()
     if stored:
-        return _unpack(instrument, stored)
+        return InstrumentSums.from_bytes(instrument, stored)
     return empty_sums(instrument)
 
 
