@@ -1,6 +1,7 @@
 """The cocreate app: this file only registers the pages (they live in app_pages/).
 
-Which pages appear depends on who is signed in (:func:`survey.access.pages_for`). An invitation
+Which pages appear depends on who is signed in (:func:`survey.services.access.pages_for`). An
+invitation
 link (``?t=TOKEN``) opens the assessment alone, without the menu, so a respondent sees nothing but
 their questionnaire (in the language they pick there). Everyone else picks the app's language
 in the sidebar; page titles and the pages' own words follow it.
@@ -15,7 +16,7 @@ from app_pages._common import (
     sign_in_from_identity,
     t,
 )
-from survey.access import pages_for
+from survey.services.access import pages_for
 
 st.set_page_config(page_title="cocreate", page_icon=":material/handshake:", layout="wide")
 

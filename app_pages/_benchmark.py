@@ -13,8 +13,9 @@ import streamlit as st
 
 from app_pages._common import app_language, plain, registry, show_chart, t
 from scoring.benchmark import benchmark, check_cohort_size, filter_cohort
-from survey import charts, settings
-from survey.cohorts import filter_options, organisation_indices
+from survey import settings
+from survey.presentation import charts
+from survey.services.cohorts import filter_options, organisation_indices
 
 FILTERS = {
     "industry": "consultant.col.industry",

@@ -1,8 +1,8 @@
 """Streamlit helpers shared by the pages: the store, the signed-in user, cached reads.
 
 Not a page (streamlit_app.py does not register it). Everything that does not need streamlit
-lives in ``survey`` (access rules in :mod:`survey.access`, assessment steps in
-:mod:`survey.assessment`, the app's words in :mod:`survey.ui_text`).
+lives in ``survey`` (access rules in :mod:`survey.services.access`, assessment steps in
+:mod:`survey.services.assessment`, the app's words in :mod:`survey.i18n.ui_text`).
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from survey import settings
-from survey.access import may_open
-from survey.charts import chart_title
-from survey.messages import available_languages, preferred_language
-from survey.registry import default_registry
-from survey.sso import IdentityRefused, Provider, account_for_identity, auth_providers
-from survey.ui_text import escape_markdown, language_name, ui_text
+from survey.i18n.messages import available_languages, preferred_language
+from survey.i18n.ui_text import escape_markdown, language_name, ui_text
+from survey.instrument.registry import default_registry
+from survey.presentation.charts import chart_title
+from survey.services.access import may_open
+from survey.services.sso import IdentityRefused, Provider, account_for_identity, auth_providers
 
 USER_KEY = "auth.user"
 LANGUAGE_KEY = "app.language"
@@ -40,7 +40,7 @@ def app_language() -> str:
 
 
 def t(key: str, /, **values: object) -> str:
-    """The app's text for ``key`` in the session's language (see :mod:`survey.messages`)."""
+    """The app's text for ``key`` in the session's language (see :mod:`survey.i18n.messages`)."""
     return ui_text(key, app_language(), **values)
 
 
@@ -246,7 +246,7 @@ def show_flash() -> None:
 
 
 def show_chart(spec: dict[str, Any], *, stretch: bool = True) -> None:
-    """Draw a chart specification from :func:`survey.charts.chart_spec` as designed.
+    """Draw a chart specification from :func:`survey.presentation.charts.chart_spec` as designed.
 
     Streamlit's theme would replace the palette, and a layered chart stretched to the column
     loses its height unless it is passed on; fixed-size charts (the radar) keep their size.

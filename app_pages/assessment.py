@@ -1,6 +1,6 @@
 """Take the assessment: a respondent answers through their invitation link (``?t=TOKEN``).
 
-The step logic lives in :mod:`survey.assessment`; this page lays it out. The store is the
+The step logic lives in :mod:`survey.services.assessment`; this page lays it out. The store is the
 source of truth for answers: every step change saves the step's draft, and every run reads the
 response back, so a respondent can close the tab and continue later with the same link.
 """
@@ -12,9 +12,9 @@ from typing import Any
 import streamlit as st
 
 from app_pages._common import get_store, language_picker, plain, registry
-from survey.assessment import Assessment, estimated_minutes, token_digest
+from survey.i18n.ui_text import ui_text
+from survey.services.assessment import Assessment, estimated_minutes, token_digest
 from survey.storage import NotFound, SubmissionError
-from survey.ui_text import ui_text
 
 TOKEN_KEY = "take.token"
 

@@ -22,18 +22,16 @@ from app_pages._common import (
     show_flash,
     t,
 )
-from survey.access import visible_organisations
-from survey.invitations import (
-    RESPONDENT_ROLES,
-    SIDES,
-    SIZE_BANDS,
+from survey.i18n.ui_text import language_name, ui_text
+from survey.services.access import visible_organisations
+from survey.services.invitations import (
     check_public_url,
     explicit_setting,
     link_for,
     progress_totals,
 )
-from survey.progress import organisation_progress
-from survey.ui_text import language_name, ui_text
+from survey.services.progress import organisation_progress
+from survey.vocab import RESPONDENT_ROLES, SIDES, SIZE_BANDS
 
 user = require_page("consultant")
 store = get_store()

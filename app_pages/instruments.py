@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages._common import app_language, language_picker, registry, t
-from survey.diff import diff_instruments
-from survey.instrument import Instrument
-from survey.ui_text import language_name
+from survey.i18n.ui_text import language_name
+from survey.instrument.diff import diff_instruments
+from survey.instrument.model import Instrument
 
 st.title(t("instruments.title"))
 st.caption(t("instruments.intro"))

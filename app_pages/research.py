@@ -19,11 +19,11 @@ from app_pages._common import (
     require_page,
     t,
 )
-from survey.downloads import export_archive
 from survey.exports.formats import FORMATS
-from survey.messages import number
-from survey.psychometrics import instrument_factor_model, instrument_psychometrics
-from survey.ui_text import language_name
+from survey.i18n.messages import number
+from survey.i18n.ui_text import language_name
+from survey.services.downloads import export_archive
+from survey.services.psychometrics import instrument_factor_model, instrument_psychometrics
 
 require_page("research")
 store = get_store()

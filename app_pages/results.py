@@ -1,8 +1,10 @@
 """Results: an organisation's profile in one campaign (firm admins, their consultant, admins).
 
-All numbers come from :func:`survey.results.firm_results` (scoring lives in ``scoring``), the
-charts from :func:`survey.results.section_charts` (the same the PDF report draws), the words
-from the instrument files and :mod:`survey.report_text`.
+All numbers come from :func:`survey.services.results.firm_results` (scoring lives in ``scoring``),
+the
+charts from :func:`survey.presentation.results_charts.section_charts` (the same the PDF report
+draws), the words
+from the instrument files and :mod:`survey.i18n.report_text`.
 """
 
 from __future__ import annotations
@@ -24,17 +26,12 @@ from app_pages._common import (
     show_chart,
     t,
 )
-from survey.access import visible_organisations
-from survey.charts import chart_spec
-from survey.report_text import side_word, text
-from survey.results import (
-    FirmResults,
-    InstrumentResults,
-    firm_results,
-    overview_chart,
-    section_charts,
-)
-from survey.ui_text import ui_text
+from survey.i18n.report_text import side_word, text
+from survey.i18n.ui_text import ui_text
+from survey.presentation.charts import chart_spec
+from survey.presentation.results_charts import overview_chart, section_charts
+from survey.services.access import visible_organisations
+from survey.services.results import FirmResults, InstrumentResults, firm_results
 
 user = require_page("results")
 store = get_store()
@@ -81,7 +78,7 @@ def _charts(
 def _report(
     database: str, version: int, organisation_id: int, campaign_id: int, language: str, kind: str
 ) -> bytes:
-    from survey import report
+    from survey.presentation import report
 
     results = _results(database, version, organisation_id, campaign_id, language)
     if kind == "pdf":

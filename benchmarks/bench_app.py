@@ -52,7 +52,7 @@ def submit_colleague(store: Any, campaign: Any, answer: Callable[[int], int]) ->
 
 
 def build(url: str, responses: int) -> dict[str, Any]:
-    from survey.cli_storage import DEMO_ACCOUNTS, setup
+    from survey.cli.database import DEMO_ACCOUNTS, setup
     from survey.storage import open_store
 
     # With an existing database (--db), setup only checks it and the cohort stays as it is.
@@ -150,10 +150,10 @@ def main() -> int:
         f"(built in {info['built_s']:.1f} s)\n"
     )
 
-    from survey.progress import organisation_progress
-    from survey.psychometrics import instrument_factor_model, instrument_psychometrics
-    from survey.registry import default_registry
-    from survey.results import firm_results
+    from survey.instrument.registry import default_registry
+    from survey.services.progress import organisation_progress
+    from survey.services.psychometrics import instrument_factor_model, instrument_psychometrics
+    from survey.services.results import firm_results
 
     firm = users["firm_admin"]
     live = info["live"]

@@ -34,7 +34,7 @@ import pandas as pd
 import yaml
 from sqlalchemy.pool import NullPool
 
-from survey.registry import Registry, load_registry
+from survey.instrument.registry import Registry, load_registry
 from survey.storage import Store, open_store
 from survey.storage.demo import generate_demo
 from survey.storage.engine import make_engine

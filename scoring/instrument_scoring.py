@@ -1,7 +1,7 @@
 """Scoring responses the way an instrument file says: keys, ranges, the min-valid rule, indices.
 
 :func:`score_instrument` derives everything :func:`scoring.items.score_items` needs from an
-:class:`~survey.instrument.Instrument` and adds dimension scores and 0-100 indices.
+:class:`~survey.instrument.model.Instrument` and adds dimension scores and 0-100 indices.
 :func:`score_versions` pools responses collected under several versions of one instrument, on
 the items the versions declare comparable.
 """
@@ -16,7 +16,7 @@ import pandas as pd
 
 from scoring.items import reliability_tables, score_items
 from scoring.sums import InstrumentSums
-from survey.instrument import Instrument, parse_version
+from survey.instrument.model import Instrument, parse_version
 
 __all__ = [
     "InstrumentReliability",
@@ -111,8 +111,8 @@ def score_instrument(
 
     Examples
     --------
-    >>> from scoring.maturity import _example_instrument
-    >>> inst = _example_instrument()  # scales a, b (dimension "two"), c; items 1..5
+    >>> from survey.instrument.examples import example_instrument
+    >>> inst = example_instrument()  # scales a, b (dimension "two"), c; items 1..5
     >>> answers = pd.DataFrame({"A-1": [5, 2], "A-2": [4, 2], "A-3": [5, 1],
     ...                         "B-1": [3, 1], "B-2": [3, 1], "B-3": [3, 2],
     ...                         "C-1": [1, 5], "C-2": [2, 5], "C-3": [None, 4]})
@@ -165,9 +165,9 @@ def instrument_reliability(sums: InstrumentSums) -> InstrumentReliability:
 
     Examples
     --------
-    >>> from scoring.maturity import _example_instrument
+    >>> from survey.instrument.examples import example_instrument
     >>> from scoring.sums import response_sums
-    >>> inst = _example_instrument()
+    >>> inst = example_instrument()
     >>> rng = np.random.default_rng(0)
     >>> answers = pd.DataFrame(rng.integers(1, 6, size=(40, 9)).astype(float),
     ...                        columns=inst.item_ids)
@@ -286,8 +286,8 @@ def score_versions(
 
     Examples
     --------
-    >>> from scoring.maturity import _example_instrument
-    >>> old = _example_instrument()
+    >>> from survey.instrument.examples import example_instrument
+    >>> old = example_instrument()
     >>> data = old.model_dump()
     >>> data["version"] = "1.1.0"
     >>> data["scales"][0]["items"][2]["id"] = "A-3B"  # item A-3 reworded as A-3B

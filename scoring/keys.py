@@ -1,7 +1,7 @@
 """Scoring keys: which items make up a scale and which of them are reverse keyed.
 
 A key maps a scale id to its item ids, a leading ``-`` marking a reverse-keyed item, as in R
-psych's ``make.keys`` lists and :meth:`survey.instrument.Instrument.keys`::
+psych's ``make.keys`` lists and :meth:`survey.instrument.model.Instrument.keys`::
 
     {"agree": ["-A1", "A2", "A3"], "open": ["O1", "-O2", "O3"]}
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from survey.instrument import Instrument, Stage
+from survey.instrument.model import Instrument, Stage
 
 __all__ = [
     "Profile",
@@ -141,7 +141,7 @@ def stage_of(index: float, stages: Sequence[Stage]) -> Stage | None:
 
     Examples
     --------
-    >>> from survey.instrument import Stage
+    >>> from survey.instrument.model import Stage
     >>> stages = [Stage(stage=n, id=f"s{n}", name={"en": f"S{n}"}, min_index=t,
     ...                 narrative={"en": "."}) for n, t in [(1, 0), (2, 40), (3, 70)]]
     >>> stage_of(39.9, stages).stage, stage_of(40.0, stages).stage, stage_of(95, stages).stage
@@ -257,7 +257,8 @@ def recommendations(
 
     Examples
     --------
-    >>> inst = _example_instrument()
+    >>> from survey.instrument.examples import example_instrument
+    >>> inst = example_instrument()
     >>> recommendations({"a": 30, "b": 80, "c": 45}, inst, n_scales=1)
        scale  index  stage recommendation              text
     0      a   30.0      2          a-low  Start with A.
@@ -366,7 +367,8 @@ def profile(
 
     Examples
     --------
-    >>> inst = _example_instrument()
+    >>> from survey.instrument.examples import example_instrument
+    >>> inst = example_instrument()
     >>> p = profile({"a": 30, "b": 80, "c": 45}, inst, linked_index={"caps/trust": 20})
     >>> round(p.overall_index, 2), p.stage, p.archetype
     (51.67, 2, 'two-led')
@@ -538,60 +540,3 @@ def _check_language(instrument: Instrument, language: str | None) -> None:
             f"{instrument.key} has no texts in {language!r}; its languages are "
             f"{instrument.languages}"
         )
-
-
-def _example_instrument() -> Instrument:
-    """A tiny instrument for the examples in this module's docstrings."""
-
-    def scale(sid: str, links: list[str]) -> dict[str, object]:
-        return {
-            "id": sid,
-            "name": {"en": sid.upper()},
-            "definition": {"en": "."},
-            "response_scale": "agree-5",
-            "supported_by": links,
-            "items": [{"id": f"{sid.upper()}-{j}", "text": {"en": "."}} for j in (1, 2, 3)],
-        }
-
-    return Instrument.model_validate(
-        {
-            "id": "demo",
-            "version": "1.0.0",
-            "title": {"en": "Demo"},
-            "description": {"en": "."},
-            "languages": ["en"],
-            "response_scales": [
-                {
-                    "id": "agree-5",
-                    "min": 1,
-                    "max": 5,
-                    "labels": {i: {"en": str(i)} for i in range(1, 6)},
-                }
-            ],
-            "scales": [scale("a", ["caps/trust", "demo/b"]), scale("b", []), scale("c", [])],
-            "dimensions": [
-                {"id": "one", "name": {"en": "One"}, "scales": ["a", "c"]},
-                {"id": "two", "name": {"en": "Two"}, "scales": ["b"]},
-            ],
-            "stages": [
-                {
-                    "stage": n,
-                    "id": sid,
-                    "name": {"en": name},
-                    "min_index": t,
-                    "narrative": {"en": f"{name} co-creation."},
-                }
-                for n, sid, name, t in [
-                    (1, "low", "Little", 0),
-                    (2, "mid", "Some", 40),
-                    (3, "high", "Much", 70),
-                ]
-            ],
-            "recommendations": [
-                {"id": "a-low", "scale": "a", "stages": [1, 2], "text": {"en": "Start with A."}},
-                {"id": "a-high", "scale": "a", "stages": [3], "text": {"en": "Deepen A."}},
-                {"id": "c-any", "scale": "c", "stages": [1, 2, 3], "text": {"en": "Mind C."}},
-            ],
-            "changelog": [{"version": "1.0.0", "date": "2026-01-01", "changes": ["new"]}],
-        }
-    )

@@ -28,7 +28,7 @@ import pandas as pd
 
 from scoring.keys import ScaleKey
 from scoring.moments import CrossProducts, ScaleMoments
-from survey.instrument import Instrument
+from survey.instrument.model import Instrument
 
 __all__ = ["InstrumentSums", "empty_sums", "response_sums"]
 
@@ -180,8 +180,8 @@ class InstrumentSums:
 
         Examples
         --------
-        >>> from scoring.maturity import _example_instrument
-        >>> inst = _example_instrument()
+        >>> from survey.instrument.examples import example_instrument
+        >>> inst = example_instrument()
         >>> answers = pd.DataFrame([[5.0] * 9, [1.0] * 9], columns=inst.item_ids)
         >>> sums = response_sums(answers, inst)
         >>> back = InstrumentSums.from_bytes(inst, sums.to_bytes())
@@ -311,8 +311,8 @@ def response_sums(responses: pd.DataFrame, instrument: Instrument) -> Instrument
 
     Examples
     --------
-    >>> from scoring.maturity import _example_instrument
-    >>> inst = _example_instrument()  # scales a, b, c of three items each, answers 1..5
+    >>> from survey.instrument.examples import example_instrument
+    >>> inst = example_instrument()  # scales a, b, c of three items each, answers 1..5
     >>> answers = pd.DataFrame({"A-1": [5, 2, 4], "A-2": [4, 2, 4], "A-3": [5, 1, None],
     ...                         "B-1": [3, 1, 2], "B-2": [3, 1, 2], "B-3": [3, 2, 2],
     ...                         "C-1": [1, 5, 4], "C-2": [2, 5, 4], "C-3": [None, 4, 4]})
@@ -360,8 +360,8 @@ def empty_sums(instrument: Instrument) -> InstrumentSums:
 
     Examples
     --------
-    >>> from scoring.maturity import _example_instrument
-    >>> sums = empty_sums(_example_instrument())
+    >>> from survey.instrument.examples import example_instrument
+    >>> sums = empty_sums(example_instrument())
     >>> sums.rows, len(sums.items), sums.shift[:3].tolist()
     (0, 9, [3.0, 3.0, 3.0])
     """

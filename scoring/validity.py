@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from scoring.sums import InstrumentSums
-from survey.instrument import Instrument
+from survey.instrument.model import Instrument
 
 __all__ = [
     "CFAResult",
@@ -365,7 +365,7 @@ def instrument_cfa(
 
     Examples
     --------
-    >>> from survey.instrument import Instrument
+    >>> from survey.instrument.model import Instrument
     >>> import numpy as np, pandas as pd
     >>> inst = Instrument.model_validate({
     ...     "id": "demo", "version": "1.0.0", "title": {"en": "Demo"},
@@ -422,9 +422,9 @@ def instrument_cfa_from_sums(
 
     Examples
     --------
-    >>> from scoring.maturity import _example_instrument
+    >>> from survey.instrument.examples import example_instrument
     >>> from scoring.sums import response_sums
-    >>> inst = _example_instrument()  # three scales of three items
+    >>> inst = example_instrument()  # three scales of three items
     >>> rng = np.random.default_rng(5)
     >>> f = np.repeat(rng.normal(size=(300, 3)), 3, axis=1)
     >>> x = np.clip(np.rint(3 + f + rng.normal(scale=0.7, size=(300, 9))), 1, 5)

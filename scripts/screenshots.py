@@ -30,7 +30,7 @@ def seed(url: str, organisations: int) -> dict[str, str]:
     import contextlib
     import io
 
-    from survey.cli_storage import DEMO_ACCOUNTS, setup
+    from survey.cli.database import DEMO_ACCOUNTS, setup
     from survey.storage import open_store
 
     with contextlib.redirect_stdout(io.StringIO()):

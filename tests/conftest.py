@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import yaml
 
-from survey.registry import Registry, load_registry
+from survey.instrument.registry import Registry, load_registry
 
 
 def _labels(low: int, high: int) -> dict[int, dict[str, str]]:

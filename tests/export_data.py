@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from survey.registry import Registry, load_registry
+from survey.instrument.registry import Registry, load_registry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "instruments"
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from survey.errors import InstrumentIssue
-from survey.registry import validate
+from survey.instrument.errors import InstrumentIssue
+from survey.instrument.registry import validate
 
 
 def _label(en: str, de: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""survey.access: which account pages and which organisations each role may see."""
+"""survey.services.access: which account pages and which organisations each role may see."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from types import SimpleNamespace as NS
 
 import pytest
 
-from survey.access import (
+from survey.services.access import (
     may_manage_organisations,
     may_open,
     may_view_organisation,

@@ -104,7 +104,7 @@ def test_several_instruments_open_on_the_overview_and_show_one_section_at_a_time
     tmp_path, monkeypatch
 ):
     # The demo cohort of `cocreate setup` on the shipped instruments (four per campaign).
-    from survey.cli_storage import setup
+    from survey.cli.database import setup
     from survey.storage import open_store
 
     url = f"sqlite:///{tmp_path / 'demo.db'}"

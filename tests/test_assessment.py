@@ -1,11 +1,12 @@
-"""survey.assessment: steps, options, progress, open items and resume point of an assessment."""
+"""survey.services.assessment: steps, options, progress, open items and resume point of an
+assessment."""
 
 from __future__ import annotations
 
 import pytest
 
-from survey.assessment import NOT_APPLICABLE, Assessment
-from survey.registry import load_registry
+from survey.instrument.registry import load_registry
+from survey.services.assessment import NOT_APPLICABLE, Assessment
 from tests.app_support import FIXTURE_INSTRUMENTS
 
 REGISTRY = load_registry([FIXTURE_INSTRUMENTS])
@@ -104,8 +105,8 @@ def test_problems_from_the_store_name_the_statement(assessment):
 
 
 def test_scale_steps_show_the_instruments_lead_in() -> None:
-    from survey.assessment import Assessment
-    from survey.registry import get_instrument
+    from survey.instrument.registry import get_instrument
+    from survey.services.assessment import Assessment
 
     practices = get_instrument("cocreation-practices@1.0.0")
     assessment = Assessment([practices])

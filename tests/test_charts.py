@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from survey import charts
+from survey.presentation import charts
 
 CAPABILITIES = ["Individuated", "Relational", "Ethical", "Empowered", "Developmental", "Concerted"]
 
@@ -132,7 +132,7 @@ def test_missing_columns_are_named():
 
 
 def test_charts_module_does_not_import_streamlit():
-    code = "import sys, survey.charts; print('streamlit' in sys.modules)"
+    code = "import sys, survey.presentation.charts; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from survey import registry
-from survey.cli import app
+from survey.cli.main import app
+from survey.instrument import registry
 from tests.instrument_case import base_instrument, changed, write_instrument
 
 runner = CliRunner()

@@ -12,7 +12,7 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from survey.cli_score import register
+from survey.cli.score import register
 
 ITEMS = {"dia": ["DIA-1", "DIA-2", "DIA-3"], "des": ["DES-1", "DES-2", "DES-3"]}
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import typer
 
-from survey.cli import app
-from survey.errors import catalogue_markdown
-from survey.registry import default_registry
+from survey.cli.main import app
+from survey.instrument.errors import catalogue_markdown
+from survey.instrument.registry import default_registry
 from survey.settings import SETTINGS, settings_markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -42,7 +42,7 @@ def test_every_command_is_documented(command: str) -> None:
 
 def test_error_catalogue_page_is_current() -> None:
     assert (DOCS / "instrument-errors.md").read_text(encoding="utf-8") == catalogue_markdown(), (
-        "run: python -m survey.errors > docs/instrument-errors.md"
+        "run: python -m survey.instrument.errors > docs/instrument-errors.md"
     )
 
 

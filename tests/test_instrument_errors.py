@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from survey.errors import CATALOGUE
+from survey.instrument.errors import CATALOGUE
 from tests.instrument_case import base_instrument, changed, errors_of, write_instrument
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from scoring.instrument_scoring import comparable_items, score_instrument, score_versions
-from survey.instrument import Instrument
+from survey.instrument.model import Instrument
 
 
 def _instrument(version: str = "1.0.0", **changes: object) -> Instrument:

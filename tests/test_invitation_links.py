@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.invitations import check_public_url, explicit_setting, link_for
+from survey.services.invitations import check_public_url, explicit_setting, link_for
 
 
 def test_an_explicit_public_url_wins_over_the_browser_address():

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scoring.maturity import archetype, index_scores, profile, recommendations, stage_of
-from survey.instrument import Instrument, Stage
+from survey.instrument.model import Instrument, Stage
 
 STAGES = [
     Stage(stage=n, id=f"s{n}", name={"en": f"S{n}"}, min_index=t, narrative={"en": "."})
@@ -297,7 +297,7 @@ def test_profile_archetype_on_chosen_dimensions() -> None:
 
 
 def test_archetype_reads_only_the_dimensions_the_instrument_counts() -> None:
-    from survey.registry import get_instrument
+    from survey.instrument.registry import get_instrument
 
     practices = get_instrument("cocreation-practices@1.0.0")
     assert [d.id for d in practices.dimensions if not d.archetype] == ["orchestrating"]

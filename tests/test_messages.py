@@ -1,4 +1,4 @@
-"""The message catalogues (survey/locales/*.yaml): every key the code uses exists in English,
+"""The message catalogues (survey/i18n/locales/*.yaml): every key the code uses exists in English,
 German is complete with the same placeholders, and broken files fail with a message naming the
 file and the key."""
 
@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from survey.invitations import RESPONDENT_ROLES
-from survey.messages import (
+from survey.i18n.messages import (
     CatalogueError,
     available_languages,
     catalogue,
@@ -20,8 +19,9 @@ from survey.messages import (
     placeholders,
     read_catalogue,
 )
-from survey.report_text import side_word, text
-from survey.ui_text import ui_text
+from survey.i18n.report_text import side_word, text
+from survey.i18n.ui_text import ui_text
+from survey.vocab import RESPONDENT_ROLES
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
@@ -32,9 +32,9 @@ SOURCES = [
 #: The functions that take a catalogue key as their first argument, by the module defining
 #: them (``t`` is the pages' shortcut for the app language).
 LOOKUPS = {
-    "survey.ui_text": {"ui_text"},
-    "survey.report_text": {"text"},
-    "survey.messages": {"message"},
+    "survey.i18n.ui_text": {"ui_text"},
+    "survey.i18n.report_text": {"text"},
+    "survey.i18n.messages": {"message"},
     "app_pages._common": {"t", "option_labels"},
 }
 #: Lookups whose first argument is a key prefix (the option is appended).
@@ -87,7 +87,7 @@ def test_the_scan_finds_the_keys_of_every_layer():
         "app_pages/consultant.py",
         "app_pages/research.py",
         "streamlit_app.py",
-        "survey/report.py",
+        "survey/presentation/report.py",
     } <= files
     assert ("app_pages/results.py", "take.role.") in prefixes
     assert ("app_pages/consultant.py", "consultant.section.") in prefixes
@@ -97,7 +97,7 @@ def test_every_key_used_in_the_code_is_in_english():
     english = catalogue("en")
     literal, prefixes = _used_keys()
     missing = sorted(f"{where}: {key}" for where, key in literal if key not in english)
-    assert not missing, "add these keys to survey/locales/en.yaml:\n" + "\n".join(missing)
+    assert not missing, "add these keys to survey/i18n/locales/en.yaml:\n" + "\n".join(missing)
     orphans = sorted(
         f"{where}: {prefix}…"
         for where, prefix in prefixes
@@ -120,7 +120,7 @@ def test_translations_are_complete_with_the_same_placeholders(language):
 
 
 def test_the_catalogues_load_as_package_resources():
-    folder = resources.files("survey").joinpath("locales")
+    folder = resources.files("survey.i18n").joinpath("locales")
     assert folder.joinpath("en.yaml").is_file()
     assert available_languages() == ["en", "de"]
     assert language_name("de") == "Deutsch"

@@ -1,8 +1,9 @@
-"""survey.progress: the client list's totals agree with the store's per-campaign progress."""
+"""survey.services.progress: the client list's totals agree with the store's per-campaign
+progress."""
 
 from __future__ import annotations
 
-from survey.progress import organisation_progress
+from survey.services.progress import organisation_progress
 from tests.app_support import PILOT, answer_all, seed, seed_cohort, use_fixture_environment
 
 

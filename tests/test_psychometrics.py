@@ -9,7 +9,7 @@ import pytest
 
 from scoring.agreement import icc_membership
 from scoring.instrument_scoring import score_instrument
-from survey.psychometrics import instrument_factor_model, instrument_psychometrics
+from survey.services.psychometrics import instrument_factor_model, instrument_psychometrics
 from survey.storage.demo import generate_demo
 
 

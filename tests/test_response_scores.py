@@ -118,9 +118,9 @@ def test_erasure_removes_scores_and_backfill_restores_missing_ones(store):
 
 @pytest.mark.parametrize("reliability", [True, False])
 def test_scores_only_option_gives_the_same_scores(reliability):
-    from scoring.maturity import _example_instrument
+    from survey.instrument.examples import example_instrument
 
-    demo = _example_instrument()
+    demo = example_instrument()
     answers = pd.DataFrame({f"{s}-{j}": [5.0, 1.0, np.nan, 3.0] for s in "ABC" for j in (1, 2, 3)})
     full = score_instrument(answers, demo)
     fast = score_instrument(answers, demo, reliability=reliability)

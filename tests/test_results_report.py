@@ -23,12 +23,13 @@ from PIL import Image
 from scipy import stats
 from typer.testing import CliRunner
 
-from survey.cli_export import register
+from survey.cli.export import register
 from survey.exports.dataset import prepare_dataset
 from survey.exports.export import export_dataset, write_export
 from survey.exports.formats import FORMAT_NAMES
-from survey.report import render_html, report_blocks
-from survey.results import firm_results, overview_chart, section_charts
+from survey.presentation.report import render_html, report_blocks
+from survey.presentation.results_charts import overview_chart, section_charts
+from survey.services.results import firm_results
 from survey.storage import open_store
 from survey.storage.demo import generate_demo
 from tests.system_tools import needs_program

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from survey.results import firm_results
+from survey.services.results import firm_results
 from survey.storage import open_store
 from survey.storage.demo import generate_demo
 

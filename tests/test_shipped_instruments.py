@@ -8,9 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from survey.diff import diff_instruments
-from survey.instrument import Instrument
-from survey.registry import LOCK_NAME, default_registry, instruments_dir, read_lock, validate
+from survey.instrument.diff import diff_instruments
+from survey.instrument.model import Instrument
+from survey.instrument.registry import (
+    LOCK_NAME,
+    default_registry,
+    instruments_dir,
+    read_lock,
+    validate,
+)
 
 EXPECTED_SCALES = {
     "interaction-capabilities": [

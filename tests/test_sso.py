@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.sso import IdentityRefused, Provider, account_for_identity, auth_providers
+from survey.services.sso import IdentityRefused, Provider, account_for_identity, auth_providers
 from tests.app_support import seeded_environment
 
 

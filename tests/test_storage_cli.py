@@ -10,8 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from survey.cli_storage import DEMO_ACCOUNTS, register
-from survey.registry import Registry
+from survey.cli.database import DEMO_ACCOUNTS, register
+from survey.instrument.registry import Registry
 from survey.storage import Store, open_store
 from survey.storage.demo import generate_demo
 
@@ -143,7 +143,7 @@ def test_demo_spans_instrument_versions(tmp_path: Path, test_instruments_dir: Pa
 
     import yaml
 
-    from survey.registry import load_registry
+    from survey.instrument.registry import load_registry
 
     root = tmp_path / "instruments"
     shutil.copytree(test_instruments_dir, root)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from scoring.sums import response_sums
-from survey.registry import Registry
+from survey.instrument.registry import Registry
 from survey.storage import Store, open_store
 
 ALPHA = [f"A-{s}-{i}" for s in (1, 2) for i in range(1, 5)]

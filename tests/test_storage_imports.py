@@ -10,8 +10,8 @@ import typer
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from survey.cli_storage import register
-from survey.registry import Registry
+from survey.cli.database import register
+from survey.instrument.registry import Registry
 from survey.storage import Store, open_store
 from survey.storage.imports import ImportFailed, import_responses
 

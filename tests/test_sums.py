@@ -14,7 +14,7 @@ from scoring.agreement import icc_membership, icc_membership_from_sums
 from scoring.instrument_scoring import instrument_reliability, score_instrument
 from scoring.sums import InstrumentSums, response_sums
 from scoring.validity import instrument_cfa, instrument_cfa_from_sums
-from survey.registry import default_registry
+from survey.instrument.registry import default_registry
 
 REF = Path(__file__).parent / "reference"
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from scoring.validity import cfa, free_parameters, instrument_cfa, minimum_cases
-from survey.instrument import Instrument
+from survey.instrument.model import Instrument
 
 REF = Path(__file__).parent / "reference"
 HS_MODEL = {

@@ -23,7 +23,7 @@ from survey.exports.dataset import (
 )
 from survey.exports.pseudonyms import DIGITS, KINDS
 from survey.exports.scores import scoring_rule
-from survey.instrument import Instrument
+from survey.instrument.model import Instrument
 
 #: How "not applicable" and "not answered" appear in each format (documented in docs/exports.md).
 MISSING_CODES: dict[str, dict[str, str]] = {

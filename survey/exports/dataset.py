@@ -18,9 +18,9 @@ import pandas as pd
 from tqdm import tqdm
 
 from survey.exports.pseudonyms import pseudonym
-from survey.instrument import Instrument
-from survey.registry import Registry
-from survey.response_table import RESPONDENT_COLUMNS
+from survey.ingest.table import RESPONDENT_COLUMNS
+from survey.instrument.model import Instrument
+from survey.instrument.registry import Registry
 
 #: Respondent columns a response table must carry: the storage contract's, less the start
 #: times, which exports never read.
@@ -279,7 +279,7 @@ def prepare_dataset(
     ----------
     table : ResponseTableLike
         Answers, not-applicable flags and respondent columns indexed by response id.
-    registry : survey.registry.Registry
+    registry : survey.instrument.registry.Registry
         The instruments the responses were given under.
     secret : bytes
         The pseudonym secret (:func:`survey.exports.pseudonyms.pseudonym_secret`).

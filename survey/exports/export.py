@@ -11,7 +11,7 @@ from survey.exports.codebook import build_codebook, write_codebook
 from survey.exports.dataset import Dataset, ExportFilters, ResponseTableLike, prepare_dataset
 from survey.exports.formats import get_format
 from survey.exports.pseudonyms import pseudonym_secret
-from survey.registry import Registry, default_registry
+from survey.instrument.registry import Registry, default_registry
 
 
 @dataclass
@@ -48,7 +48,7 @@ def export_dataset(
     ----------
     table : ResponseTableLike
         What :meth:`survey.storage.Store.responses` returns (or a hand-built equivalent).
-    registry : survey.registry.Registry or None
+    registry : survey.instrument.registry.Registry or None
         The instruments; ``None`` uses the shipped ones.
     fmt : str
         One of :data:`survey.exports.formats.FORMAT_NAMES`.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from scoring.instrument_scoring import score_instrument
-from survey.instrument import Instrument
+from survey.instrument.model import Instrument
 
 
 def scale_scores(values: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
@@ -15,7 +15,7 @@ def scale_scores(values: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     ----------
     values : pandas.DataFrame
         Answers, one column per item id; NaN where unanswered or not applicable.
-    instrument : survey.instrument.Instrument
+    instrument : survey.instrument.model.Instrument
         The instrument version the answers were given under.
 
     Returns
@@ -32,7 +32,7 @@ def scale_scores(values: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from survey.registry import load_registry
+    >>> from survey.instrument.registry import load_registry
     >>> from pathlib import Path
     >>> reg = load_registry([Path(__file__).parents[2] / "tests/fixtures/exports/instruments"])
     >>> inst = reg.get("mini-capabilities@1.0.0")
@@ -55,7 +55,7 @@ def scoring_rule(instrument: Instrument, language: str = "en") -> str:
 
     Examples
     --------
-    >>> from survey.registry import load_registry
+    >>> from survey.instrument.registry import load_registry
     >>> from pathlib import Path
     >>> reg = load_registry([Path(__file__).parents[2] / "tests/fixtures/exports/instruments"])
     >>> print(scoring_rule(reg.get("mini-capabilities@1.0.0")))  # doctest: +ELLIPSIS

@@ -31,11 +31,12 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, insert, select
 
-from survey.instrument import Instrument
-from survey.registry import Registry
+from survey.instrument.model import Instrument
+from survey.instrument.registry import Registry
 from survey.storage import models as m
 from survey.storage.scores import write_scores
 from survey.storage.store import Store, insert_answers
+from survey.vocab import SIZE_BANDS
 
 INDUSTRIES: dict[str, float] = {
     "Machinery": 0.0,
@@ -47,7 +48,7 @@ INDUSTRIES: dict[str, float] = {
     "Construction": -0.35,
     "Business services": 0.2,
 }
-SIZE_BANDS: dict[str, float] = {"1-49": -0.1, "50-249": 0.0, "250-999": 0.1, "1000+": 0.15}
+SIZE_EFFECTS: dict[str, float] = dict(zip(SIZE_BANDS, (-0.1, 0.0, 0.1, 0.15), strict=True))
 REGIONS = ["DACH", "Nordics", "Benelux", "UK & Ireland", "Southern Europe", "North America"]
 SELF_ROLES = ["sales", "rnd", "operations", "service", "management", "other"]
 SELF_ROLE_WEIGHTS = [0.25, 0.2, 0.15, 0.15, 0.2, 0.05]
@@ -221,10 +222,10 @@ def _plan_organisation(
     rng: np.random.Generator,
 ) -> dict[str, Any]:
     industry = str(rng.choice(list(INDUSTRIES)))
-    size_band = str(rng.choice(list(SIZE_BANDS), p=[0.3, 0.35, 0.2, 0.15]))
+    size_band = str(rng.choice(list(SIZE_EFFECTS), p=[0.3, 0.35, 0.2, 0.15]))
     region = str(rng.choice(REGIONS))
     name = f"{rng.choice(_NAME_A)}{rng.choice(_NAME_B)} {rng.choice(_NAME_C)} {index + 1:03d}"
-    eta = rng.normal(INDUSTRIES[industry] + SIZE_BANDS[size_band], 1.0)
+    eta = rng.normal(INDUSTRIES[industry] + SIZE_EFFECTS[size_band], 1.0)
     with_customers = bool(rng.random() < 0.35)
     rounds = 2 if rng.random() < 0.3 else 1
     opens = BASE_DATE + timedelta(days=int(rng.integers(0, 200)))

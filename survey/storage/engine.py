@@ -119,7 +119,7 @@ def retrying(action: Callable[[], T], *, attempts: int = MAX_ATTEMPTS) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(url: str | URL | None = None) -> Any:

@@ -37,14 +37,13 @@ from typing import Any
 import yaml
 from sqlalchemy import Connection, insert, select
 
-from survey.instrument import Instrument
+from survey.instrument.answers import NOT_APPLICABLE, check_answer
+from survey.instrument.model import Instrument
 from survey.storage import models as m
 from survey.storage.errors import StorageError
 from survey.storage.scores import write_scores
 from survey.storage.store import (
-    NOT_APPLICABLE,
     Store,
-    check_answer,
     insert_answers,
     insert_campaign,
     insert_organisation,

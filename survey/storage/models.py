@@ -29,23 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-#: Account roles, from most to least privileged.
-USER_ROLES = ("admin", "consultant", "firm_admin", "researcher")
-#: Respondent roles on invitations.
-RESPONDENT_ROLES = (
-    "sales",
-    "rnd",
-    "operations",
-    "service",
-    "management",
-    "customer",
-    "partner",
-    "other",
-)
-#: Whose view a respondent gives: the supplier's own, its customers', or its partners'.
-SIDES = ("self", "customer", "partner")
-#: Response status.
-STATUSES = ("draft", "submitted")
+from survey.vocab import RESPONDENT_ROLES, SIDES, STATUSES, USER_ROLES
 
 # Stable constraint names, so that migrations can refer to them on every backend.
 NAMING = {

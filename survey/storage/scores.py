@@ -21,8 +21,8 @@ import pandas as pd
 from sqlalchemy import Connection, delete, exists, insert, select
 
 from scoring.instrument_scoring import score_instrument
-from survey.instrument import Instrument
-from survey.registry import Registry
+from survey.instrument.model import Instrument
+from survey.instrument.registry import Registry
 from survey.storage import models as m
 from survey.storage.totals import campaign_totals, count_responses
 

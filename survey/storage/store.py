@@ -42,9 +42,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scoring.sums import InstrumentSums
-from survey.instrument import Instrument, ResponseScale
-from survey.registry import Registry, default_registry
-from survey.response_table import RESPONDENT_COLUMNS, ResponseTable
+from survey.ingest.table import RESPONDENT_COLUMNS, ResponseTable
+from survey.instrument.answers import NOT_APPLICABLE, check_answer
+from survey.instrument.model import Instrument
+from survey.instrument.registry import Registry, default_registry
 from survey.storage import models as m
 from survey.storage import scores, totals
 from survey.storage.engine import fetch_plain, make_engine, retrying, upgrade_database
@@ -60,7 +61,6 @@ from survey.storage.scores import write_scores
 T = TypeVar("T")
 
 #: The value that stands for "not applicable" in answers passed in and handed out.
-NOT_APPLICABLE = "na"
 
 _HASHER = PasswordHasher()
 
@@ -171,117 +171,6 @@ def _invitation(row: Any) -> Invitation:
         row.side,
         row.language,
         _from_db_time(row.created_at) or datetime.now(UTC),
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Validation of single answers
-# --------------------------------------------------------------------------------------------
-def check_answer(instrument: Instrument, item_id: str, value: Any) -> tuple[Any, str | None]:
-    """Normalise one answer and say what is wrong with it, if anything.
-
-    Returns ``(value, problem)``: ``value`` is an ``int``, ``"na"`` or ``None`` (remove);
-    ``problem`` is ``None`` when the answer is acceptable.
-
-    Examples
-    --------
-    >>> from survey.storage.store import check_answer
-    >>> inst = _example_instrument()
-    >>> check_answer(inst, "EX-1", "4")
-    (4, None)
-    >>> check_answer(inst, "EX-1", 7)[1]
-    'value 7 is outside the scale 1..5'
-    >>> check_answer(inst, "EX-1", "na")[1]
-    "'not applicable' is not allowed for this item (its scale has no such option)"
-    """
-    rs = _item_scales(instrument).get(item_id)
-    if rs is None:
-        return value, f"not an item of {instrument.key}"
-    if value is None:
-        return None, None
-    if isinstance(value, str):
-        text = value.strip()
-        if text.lower() in (NOT_APPLICABLE, "n/a", "not applicable"):
-            if not rs.not_applicable:
-                return value, (
-                    "'not applicable' is not allowed for this item (its scale has no such option)"
-                )
-            return NOT_APPLICABLE, None
-        try:
-            value = int(text)
-        except ValueError:
-            return value, f"{value!r} is not a point of the scale {rs.min}..{rs.max}"
-    if isinstance(value, bool):
-        return value, f"{value!r} is not a point of the scale {rs.min}..{rs.max}"
-    if isinstance(value, float | np.floating):
-        if not float(value).is_integer():
-            return value, f"{value!r} is not a whole point of the scale {rs.min}..{rs.max}"
-        value = int(value)
-    if not isinstance(value, int | np.integer):
-        return value, f"{value!r} is not a point of the scale {rs.min}..{rs.max}"
-    value = int(value)
-    if not rs.min <= value <= rs.max:
-        return value, f"value {value} is outside the scale {rs.min}..{rs.max}"
-    return value, None
-
-
-_ITEM_SCALES: dict[tuple[str, str], dict[str, ResponseScale]] = {}
-
-
-def _item_scales(instrument: Instrument) -> dict[str, ResponseScale]:
-    """Item id -> its response scale, computed once per instrument version and content."""
-    key = (instrument.key, instrument.sha256)
-    found = _ITEM_SCALES.get(key)
-    if found is None:
-        found = {
-            item.id: instrument.item_response_scale(item, scale)
-            for scale in instrument.scales
-            for item in scale.items
-        }
-        _ITEM_SCALES[key] = found
-    return found
-
-
-def _example_instrument() -> Instrument:
-    """A two-item instrument for the doctests."""
-    return Instrument.model_validate(
-        {
-            "id": "example",
-            "version": "1.0.0",
-            "title": {"en": "Example"},
-            "description": {"en": "Example"},
-            "languages": ["en"],
-            "response_scales": [
-                {
-                    "id": "agree",
-                    "min": 1,
-                    "max": 5,
-                    "labels": {i: {"en": str(i)} for i in range(1, 6)},
-                }
-            ],
-            "scales": [
-                {
-                    "id": "s",
-                    "name": {"en": "S"},
-                    "definition": {"en": "S"},
-                    "response_scale": "agree",
-                    "items": [
-                        {"id": "EX-1", "text": {"en": "One"}},
-                        {"id": "EX-2", "text": {"en": "Two"}},
-                    ],
-                }
-            ],
-            "stages": [
-                {
-                    "stage": 1,
-                    "id": "one",
-                    "name": {"en": "One"},
-                    "min_index": 0,
-                    "narrative": {"en": "x"},
-                }
-            ],
-            "changelog": [{"version": "1.0.0", "date": "2026-01-01", "changes": ["first"]}],
-        }
     )
 
 

@@ -29,8 +29,8 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from scoring.sums import InstrumentSums, empty_sums, response_sums
-from survey.instrument import Instrument
-from survey.registry import Registry
+from survey.instrument.model import Instrument
+from survey.instrument.registry import Registry
 from survey.storage import models as m
 from survey.storage.engine import fetch_plain
 
