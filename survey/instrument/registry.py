@@ -4,6 +4,10 @@ Layout: ``instruments/<instrument-id>/<version>.yaml``, one file per published v
 ``instruments/instruments.lock``, which records the SHA-256 of each published version's canonical
 form. A published file whose content changes fails validation (I403): answers already collected
 are bound to the hash they were given under.
+
+The shipped instruments travel inside the package: ``pyproject.toml`` maps the top-level
+``instruments/`` folder to the package :mod:`survey.instrument.shipped`, so they are found with
+:mod:`importlib.resources` in a checkout and in an installed wheel alike.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 
 from survey import settings
@@ -19,11 +24,27 @@ from survey.instrument.errors import InstrumentError, InstrumentIssue, relative_
 from survey.instrument.model import Instrument, parse_version
 
 LOCK_NAME = "instruments.lock"
+#: The package whose data are the shipped instruments (``instruments/`` of the checkout).
+SHIPPED_PACKAGE = "survey.instrument.shipped"
+
+
+def shipped_instruments_dir() -> Path:
+    """The folder of the instruments shipped with the package.
+
+    Examples
+    --------
+    >>> (shipped_instruments_dir() / LOCK_NAME).is_file()
+    True
+    """
+    # Installed packages are plain folders (no zip import), so the resource is a real path.
+    return Path(str(resources.files(SHIPPED_PACKAGE)))
 
 
 def instruments_dir() -> Path:
-    """Where the shipped instruments live (``COCREATE_INSTRUMENTS_DIR``)."""
-    return Path(settings.get("instruments_dir"))
+    """The instruments folder in use: ``COCREATE_INSTRUMENTS_DIR`` when set (it replaces the
+    shipped instruments), else :func:`shipped_instruments_dir`."""
+    configured = settings.get("instruments_dir")
+    return Path(configured) if configured else shipped_instruments_dir()
 
 
 def instrument_files(paths: Iterable[Path]) -> Iterator[Path]:
