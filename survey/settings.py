@@ -8,11 +8,33 @@ being documented.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-#: The repository checkout (the package is installed in editable mode by ``make``).
+#: The folder above the package: the repository checkout when run from one (``make`` installs
+#: it in editable mode), else the ``site-packages`` folder of an installed wheel.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def in_checkout() -> bool:
+    """Whether the package runs from a repository checkout (``pyproject.toml`` and ``.git``)."""
+    return (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / ".git").exists()
+
+
+def default_data_dir() -> Path:
+    """Where data files go without ``COCREATE_DATA_DIR``: ``data/`` in a checkout, else the
+    per-user data folder of the platform (``platformdirs``)."""
+    if in_checkout():
+        return PROJECT_ROOT / "data"
+    from platformdirs import user_data_path
+
+    return user_data_path("cocreate", appauthor=False)
+
+
+def data_dir() -> Path:
+    """The folder of the embedded database and the pseudonym key (``COCREATE_DATA_DIR``)."""
+    return Path(get("data_dir"))
 
 
 @dataclass(frozen=True)
@@ -21,23 +43,56 @@ class Setting:
     env: str
     default: str
     description: str
+    #: Computes the default when it depends on other settings or the machine (``default`` is
+    #: then empty and unused).
+    computed: Callable[[], str] | None = None
+
+    def default_value(self) -> str:
+        return self.computed() if self.computed is not None else self.default
 
 
 SETTINGS: list[Setting] = [
     Setting(
         "instruments_dir",
         "COCREATE_INSTRUMENTS_DIR",
-        str(PROJECT_ROOT / "instruments"),
-        "Folder of instrument files (`<id>/<version>.yaml`) and their lock file. "
-        "Default: `instruments/` in the checkout.",
+        "",
+        "Folder of instrument files (`<id>/<version>.yaml`) and their lock file, used instead "
+        "of the shipped instruments (copy those in to keep them; every file is validated the "
+        "same way). Empty (the default): the instruments shipped inside the package "
+        "(`instruments/` of the checkout, installed as `survey.instrument.shipped`).",
+    ),
+    Setting(
+        "data_dir",
+        "COCREATE_DATA_DIR",
+        "",
+        "Folder of the embedded SQLite database and the generated pseudonym key. Default: "
+        "`data/` in a checkout (a folder with `pyproject.toml` and `.git` beside the package); "
+        "installed from a wheel, the per-user data folder of `platformdirs` (on Linux "
+        "`~/.local/share/cocreate`, on macOS `~/Library/Application Support/cocreate`, on "
+        "Windows `%LOCALAPPDATA%\\cocreate`).",
+        computed=lambda: str(default_data_dir()),
     ),
     Setting(
         "database_url",
         "COCREATE_DATABASE_URL",
-        f"sqlite:///{PROJECT_ROOT / 'data' / 'cocreate.db'}",
-        "SQLAlchemy URL of the database. Default: the embedded SQLite file "
-        "`data/cocreate.db` in the checkout; use `postgresql+psycopg://user:pw@host/db` for a "
-        "shared deployment.",
+        "",
+        "SQLAlchemy URL of the database. Default: the embedded SQLite file `cocreate.db` in "
+        "the data folder (`COCREATE_DATA_DIR`); use `postgresql+psycopg://user:pw@host/db` for "
+        "a shared deployment.",
+        computed=lambda: f"sqlite:///{data_dir() / 'cocreate.db'}",
+    ),
+    Setting(
+        "host",
+        "COCREATE_HOST",
+        "127.0.0.1",
+        "Address `cocreate app` (and `make run`) serves the app on; `0.0.0.0` for every "
+        "network interface. Default: 127.0.0.1 (this computer only).",
+    ),
+    Setting(
+        "port",
+        "COCREATE_PORT",
+        "8501",
+        "Port `cocreate app` (and `make run`) serves the app on. Default: 8501.",
     ),
     Setting(
         "public_url",
@@ -45,8 +100,8 @@ SETTINGS: list[Setting] = [
         "http://127.0.0.1:8501",
         "Address where respondents open the app (its root). When set, invitation links on the "
         "Consultant page use it; unset, the page uses the address in the consultant's browser. "
-        "`cocreate setup` prints its respondent link on it. Default: the address `make run` "
-        "serves (`COCREATE_HOST`, `COCREATE_PORT` of the Makefile: 127.0.0.1 and 8501).",
+        "`cocreate setup` prints its respondent link on it. Default: the address `cocreate app` "
+        "serves by default (`COCREATE_HOST`, `COCREATE_PORT`: 127.0.0.1 and 8501).",
     ),
     Setting(
         "language",
@@ -68,7 +123,7 @@ SETTINGS: list[Setting] = [
         "COCREATE_PSEUDONYM_SECRET",
         "",
         "Secret key for the HMAC pseudonyms in exports. Empty: a random secret is created once "
-        "and kept in `data/pseudonym.key`.",
+        "and kept in `pseudonym.key` in the data folder (`COCREATE_DATA_DIR`).",
     ),
 ]
 
@@ -78,7 +133,7 @@ _BY_NAME = {setting.name: setting for setting in SETTINGS}
 def get(name: str) -> str:
     """The value of a setting: its environment variable if set, else its default."""
     setting = _BY_NAME[name]
-    return os.environ.get(setting.env) or setting.default
+    return os.environ.get(setting.env) or setting.default_value()
 
 
 def settings_markdown() -> str:

@@ -8,7 +8,8 @@ neither be reversed nor recomputed from a guessed id, which a plain hash of a sm
 would allow.
 
 The secret is the setting ``pseudonym_secret`` (``COCREATE_PSEUDONYM_SECRET``). When it is empty,
-a random secret is created once and kept in ``data/pseudonym.key`` beside the embedded database,
+a random secret is created once and kept in ``pseudonym.key`` in the data folder
+(:func:`survey.settings.data_dir`: ``data/`` in a checkout), beside the embedded database,
 readable by its owner only.
 """
 
@@ -35,8 +36,9 @@ DIGITS = 16
 
 
 def default_key_path() -> Path:
-    """Where the generated secret is kept when the setting is empty: ``data/pseudonym.key``."""
-    return settings.PROJECT_ROOT / "data" / "pseudonym.key"
+    """Where the generated secret is kept when the setting is empty: ``pseudonym.key`` in the
+    data folder (``COCREATE_DATA_DIR``)."""
+    return settings.data_dir() / "pseudonym.key"
 
 
 def pseudonym_secret(key_path: Path | None = None) -> bytes:
