@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from survey import __version__
+from survey.cli import app as app_commands
 from survey.cli import database, export, instruments, score
 from survey.cli.common import UserError
 from survey.instrument.errors import InstrumentError
@@ -45,7 +46,7 @@ def _main(
 
 
 # Each command group registers itself on the same app.
-for group in (instruments, score, database, export):
+for group in (instruments, score, database, export, app_commands):
     group.register(app)
 
 
