@@ -3,21 +3,36 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# Stamps of what is installed, one per extra, named after the checksum of pyproject.toml: a
+# changed pyproject.toml reinstalls. `make run` needs the runtime dependencies only, `make test`
+# adds the dev extra (and so satisfies `make run` too).
+SUM := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP_RUN := $(VENV)/.installed-run-$(SUM)
+STAMP_DEV := $(VENV)/.installed-dev-$(SUM)
 
-.PHONY: run test install lint typecheck contracts pytest system-deps screenshots bench clean
+.PHONY: run test install install-runtime lint typecheck contracts pytest wheel-smoke system-deps screenshots bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP_RUN): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@rm -f $(VENV)/.installed-run-* && touch $@
+
+$(STAMP_DEV): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@rm -f $(VENV)/.installed-* && touch $@
+	@rm -f $(VENV)/.installed-* && touch $@ $(STAMP_RUN)
 
-install: $(STAMP)
+install-runtime: $(STAMP_RUN)
 
-run: install
+install: $(STAMP_DEV)
+
+# The app as a user runs it: the database (demo data on first run), then `cocreate app`
+# (COCREATE_HOST, COCREATE_PORT: 127.0.0.1 and 8501 unless set).
+run: install-runtime
 	$(BIN)/cocreate setup
-	$(BIN)/streamlit run streamlit_app.py --server.address $${COCREATE_HOST:-127.0.0.1} --server.port $${COCREATE_PORT:-8501} --server.headless true
+	$(BIN)/cocreate app
 
 # Servers and browsers the suite talks to (PostgreSQL, chromium): installed when missing.
 system-deps:
@@ -36,7 +51,11 @@ contracts: install
 pytest: install system-deps
 	$(BIN)/pytest -n $${PYTEST_WORKERS:-2}
 
-test: lint typecheck contracts pytest
+# A wheel built from the checkout, installed into a fresh venv and run from a folder outside it.
+wheel-smoke: install
+	bash scripts/wheel-smoke.sh $(BIN)/python
+
+test: lint typecheck contracts pytest wheel-smoke
 
 # Screenshots of every page into docs/screenshots/ (a real app and Debian's chromium).
 screenshots: install system-deps
