@@ -215,6 +215,25 @@ def test_datapackage_rejects_out_of_range_values(tmp_path, table):
     assert not frictionless.validate(tmp_path / "datapackage.json").valid
 
 
+def test_datapackage_is_validated_before_it_is_returned(tmp_path, table, monkeypatch):
+    """An export whose files break their own schema fails with the errors, not silently."""
+    from survey.exports import formats
+
+    write_csv = formats.write_csv
+
+    def corrupting(dataset, out_dir):
+        entries = write_csv(dataset, out_dir)
+        path = out_dir / f"responses-{NAME}.csv"
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame.loc[0, "MC_DIA_1"] = "7"
+        frame.to_csv(path, index=False)
+        return entries
+
+    monkeypatch.setattr(formats, "write_csv", corrupting)
+    with pytest.raises(formats.DatapackageInvalid, match=r"does not validate.*MC_DIA_1"):
+        _export(table, "datapackage", tmp_path)
+
+
 def test_scale_scores_follow_the_scoring_rule(tmp_path, table, instrument):
     _export(table, "csv", tmp_path)
     scores = pd.read_csv(tmp_path / f"scores-{NAME}.csv").set_index("response")

@@ -366,8 +366,21 @@ def _meta_fields(dataset: Dataset) -> list[dict[str, Any]]:
     ]
 
 
+class DatapackageInvalid(ValueError):
+    """The written Data Package does not pass ``frictionless`` validation (a bug, not bad input)."""
+
+
 def write_datapackage(dataset: Dataset, out_dir: Path) -> list[FileEntry]:
-    """CSV files plus ``datapackage.json`` with a Table Schema for every resource."""
+    """CSV files plus ``datapackage.json`` with a Table Schema for every resource.
+
+    The package is built with the ``frictionless`` library (:class:`frictionless.Package` of
+    :class:`frictionless.Resource` with their schemas) and the written files are validated with
+    :func:`frictionless.validate` before returning; :class:`DatapackageInvalid` names the first
+    errors when they do not pass.
+    """
+    # Imported here: the other formats and the app do not pay for frictionless.
+    import frictionless
+
     entries = write_csv(dataset, out_dir)
     language = dataset.language
     by_path = {entry["path"]: entry for entry in entries}
@@ -439,31 +452,42 @@ def write_datapackage(dataset: Dataset, out_dir: Path) -> list[FileEntry]:
             "one row per answer",
         )
     )
-    package = {
-        "name": "cocreate-export",
-        "title": "cocreate research export",
-        "description": "Pseudonymised answers, scale scores and codebook; see codebook.md.",
-        "resources": resources,
-    }
-    (out_dir / "datapackage.json").write_text(
-        json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    package = frictionless.Package(
+        name="cocreate-export",
+        title="cocreate research export",
+        description="Pseudonymised answers, scale scores and codebook; see codebook.md.",
+        resources=resources,
+        basepath=str(out_dir),
     )
+    descriptor = out_dir / "datapackage.json"
+    package.to_json(str(descriptor))
+    report = frictionless.validate(descriptor)
+    if not report.valid:
+        problems = report.flatten(["rowNumber", "fieldName", "type", "note"])
+        shown = "; ".join(" ".join(str(part) for part in row) for row in problems[:5])
+        raise DatapackageInvalid(
+            f"the Data Package in {out_dir} does not validate ({len(problems)} error(s)): {shown}"
+        )
     return entries
 
 
 def _resource(
     name: str, path: str, entry: FileEntry, fields: list[dict[str, Any]], description: str
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "path": path,
-        "profile": "tabular-data-resource",
-        "format": "csv",
-        "encoding": "utf-8",
-        "mediatype": "text/csv",
-        "description": f"{entry['description']} {description}",
-        "schema": {"fields": fields, "missingValues": ["", CSV_NOT_APPLICABLE]},
-    }
+) -> Any:
+    """A tabular :class:`frictionless.Resource` of a written CSV file."""
+    import frictionless
+
+    return frictionless.Resource(
+        name=name,
+        path=path,
+        format="csv",
+        encoding="utf-8",
+        mediatype="text/csv",
+        description=f"{entry['description']} {description}",
+        schema=frictionless.Schema.from_descriptor(
+            {"fields": fields, "missingValues": ["", CSV_NOT_APPLICABLE]}
+        ),
+    )
 
 
 #: Every export format, in the order the CLI and docs list them.
