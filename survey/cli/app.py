@@ -121,9 +121,15 @@ def app_command(
 
 
 def sample_files() -> list[Path]:
-    """The shipped sample files (``survey/samples``: data, no Python)."""
+    """The shipped sample files (the data files of ``survey/samples``).
+
+    Examples
+    --------
+    >>> [p.name for p in sample_files()]
+    ['answers.csv']
+    """
     folder = Path(str(resources.files(SAMPLES_PACKAGE)))
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".csv", ".yaml"))
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix not in (".py", ".pyc"))
 
 
 def samples_command(
