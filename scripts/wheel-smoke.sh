@@ -33,7 +33,8 @@ trap cleanup EXIT
 step() { printf '\n==> [%3ds] %s\n' "$((SECONDS - START))" "$*"; }
 run() { printf '+ %s\n' "$*"; "$@"; }
 
-# Nothing of the caller's configuration leaks in; the per-user data folder lies in $TMP.
+# Nothing of the caller's configuration leaks in; the per-user data folder lies in $TMP
+# (platformdirs follows XDG_DATA_HOME on Linux, where this script runs).
 unset COCREATE_DATABASE_URL COCREATE_INSTRUMENTS_DIR COCREATE_DATA_DIR COCREATE_HOST COCREATE_PORT
 export XDG_DATA_HOME="$TMP/xdg" PIP_DISABLE_PIP_VERSION_CHECK=1
 
