@@ -27,9 +27,9 @@ FILTERS = {
 # The spinner is shown by the caller, in the app's language.
 @st.cache_data(show_spinner=False, max_entries=16)
 def cohort_table(_store: Any, database: str, version: int, ref: str) -> pd.DataFrame:
-    """Every organisation's indices on ``ref`` (self views of submitted responses)."""
-    table = _store.responses(instrument=ref, side="self")
-    return organisation_indices(table.answers, table.respondents, registry().get(ref))
+    """Every organisation's indices on ``ref`` (self views of submitted responses), from the
+    scale scores stored at submission (as the Results page's cohort)."""
+    return organisation_indices(_store, registry().get(ref))
 
 
 def min_cohort() -> int:
