@@ -32,10 +32,6 @@ def cohort_table(_store: Any, database: str, version: int, ref: str) -> pd.DataF
     return organisation_indices(_store, registry().get(ref))
 
 
-def min_cohort() -> int:
-    return max(3, int(settings.get("min_cohort")))
-
-
 def render(store: Any, user: Any, organisations: dict[int, str], version: int) -> None:
     if not organisations:
         st.info(t("consultant.client_first"))
@@ -72,7 +68,7 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
     client = client_rows.iloc[0]
     others = table[table["organisation_id"] != client_id]
     options = filter_options(others)
-    limit = min_cohort()
+    limit = settings.min_cohort()
     # Start from the client's industry when that alone makes a large enough cohort, else from
     # everyone; the consultant narrows or widens from there.
     same_industry = int((others["industry"] == client["industry"]).sum())
