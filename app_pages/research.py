@@ -146,7 +146,7 @@ with reliability_tab:
                 "flags": t("research.col.flags"),
             },
         )
-        st.caption(t("research.reliability_note"))
+        st.caption(t("research.reliability_note", min_alpha=f"{MIN_ALPHA:.2f}".lstrip("0")))
 
 with items_tab:
     if "items" in stats:
