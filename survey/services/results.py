@@ -94,8 +94,8 @@ class FirmResults:
     language: str
     respondents: pd.DataFrame  # side, role, count
     sections: list[InstrumentResults]
+    min_cohort: int  # the smallest cohort the benchmark used (survey.settings.min_cohort)
     previous_campaign: str | None = None
-    min_cohort: int = 5
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -212,7 +212,8 @@ def firm_results(
     language : str
         Language of names, narratives and recommendations.
     min_cohort : int, optional
-        Smallest cohort for the benchmark; default the ``min_cohort`` setting.
+        Smallest cohort for the benchmark; default the ``min_cohort`` setting
+        (:func:`survey.settings.min_cohort`, never below 3).
     only : collection of str, optional
         Instrument keys (``id@version``) to make sections for; default every instrument of
         the campaign. The instruments their scales name as support (``supported_by``) are
@@ -239,7 +240,7 @@ def firm_results(
     with the other organisations' latest campaigns on the same instrument version, when at
     least ``min_cohort`` of them exist.
     """
-    cohort_floor = int(min_cohort if min_cohort is not None else settings.get("min_cohort"))
+    cohort_floor = int(min_cohort if min_cohort is not None else settings.min_cohort())
     org = store.organisation(organisation)
     campaigns = sorted(store.campaigns(org.id), key=lambda c: (c.created_at, c.id))
     chosen = _pick_campaign(store, campaigns, campaign, org.name)
