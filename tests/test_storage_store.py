@@ -18,7 +18,7 @@ from survey.storage import (
     open_store,
 )
 from survey.storage import models as m
-from survey.storage.store import token_hash
+from survey.storage.rows import token_hash
 
 ALPHA = [f"A-{s}-{i}" for s in (1, 2) for i in range(1, 5)]
 BETA = ["B-1-1", "B-1-2", "B-1-3"]

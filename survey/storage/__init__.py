@@ -13,17 +13,8 @@ from survey.storage.errors import (
     StorageError,
     SubmissionError,
 )
-from survey.storage.store import (
-    NOT_APPLICABLE,
-    Campaign,
-    Invitation,
-    Organisation,
-    ResponseState,
-    ResponseTable,
-    Store,
-    User,
-    open_store,
-)
+from survey.storage.records import Campaign, Invitation, Organisation, ResponseState, User
+from survey.storage.store import NOT_APPLICABLE, ResponseTable, Store, open_store
 
 __all__ = [
     "NOT_APPLICABLE",

@@ -12,13 +12,11 @@ response never changes again.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -56,6 +54,24 @@ from survey.storage.errors import (
     StorageError,
     SubmissionError,
 )
+from survey.storage.records import (
+    Campaign,
+    Invitation,
+    Organisation,
+    ResponseState,
+    User,
+    invitation_record,
+    organisation_record,
+    user_record,
+)
+from survey.storage.rows import (
+    from_db_time,
+    insert_campaign,
+    insert_organisation,
+    to_db_time,
+    token_hash,
+    utcnow,
+)
 from survey.storage.scores import write_scores
 
 T = TypeVar("T")
@@ -63,115 +79,6 @@ T = TypeVar("T")
 #: The value that stands for "not applicable" in answers passed in and handed out.
 
 _HASHER = PasswordHasher()
-
-
-def utcnow() -> datetime:
-    """Now, as the naive UTC datetime the database stores."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _to_db_time(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _from_db_time(value: datetime | None) -> datetime | None:
-    return None if value is None else value.replace(tzinfo=UTC)
-
-
-def token_hash(token: str) -> str:
-    """SHA-256 of an invitation token, the only form in which tokens are stored.
-
-    >>> token_hash("abc")[:16]
-    'ba7816bf8f01cfea'
-    """
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-# --------------------------------------------------------------------------------------------
-# Records handed out (plain frozen dataclasses, never live ORM objects)
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class User:
-    id: int
-    email: str
-    name: str | None
-    role: str
-    organisation_id: int | None
-
-
-@dataclass(frozen=True)
-class Organisation:
-    id: int
-    name: str
-    industry: str
-    size_band: str
-    region: str
-    consultant_id: int | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Campaign:
-    id: int
-    organisation_id: int
-    name: str
-    instruments: list[str]
-    sides: tuple[str, ...]
-    opens_at: datetime | None
-    closes_at: datetime | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Invitation:
-    id: int
-    campaign_id: int
-    role: str
-    side: str
-    language: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class ResponseState:
-    """Where a respondent stands: their answers per instrument and the status of the whole."""
-
-    invitation: Invitation
-    campaign: Campaign
-    answers: dict[str, dict[str, int | str]]
-    status: str
-    submitted_at: datetime | None
-    response_ids: dict[str, int] = field(default_factory=dict)
-    last_saved_at: datetime | None = None
-
-
-def _user(row: Any) -> User:
-    return User(row.id, row.email, row.name, row.role, row.organisation_id)
-
-
-def _organisation(row: Any) -> Organisation:
-    return Organisation(
-        row.id,
-        row.name,
-        row.industry,
-        row.size_band,
-        row.region,
-        row.consultant_id,
-        _from_db_time(row.created_at) or datetime.now(UTC),
-    )
-
-
-def _invitation(row: Any) -> Invitation:
-    return Invitation(
-        row.id,
-        row.campaign_id,
-        row.role,
-        row.side,
-        row.language,
-        _from_db_time(row.created_at) or datetime.now(UTC),
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,13 +222,13 @@ class Store:
             self.password_hasher.verify(row.password_hash, password)
         except (VerificationError, InvalidHashError):
             return None
-        return _user(row)
+        return user_record(row)
 
     def users(self) -> list[User]:
         rows = self.read(
             lambda conn: conn.execute(select(m.User.__table__).order_by(m.User.id)).all()
         )
-        return [_user(row) for row in rows]
+        return [user_record(row) for row in rows]
 
     def user(self, email: str) -> User:
         email = email.strip().lower()
@@ -330,7 +237,7 @@ class Store:
         )
         if row is None:
             raise NotFound(f"no account for {email}")
-        return _user(row)
+        return user_record(row)
 
     # -- organisations ------------------------------------------------------------------------
     def create_organisation(
@@ -381,7 +288,7 @@ class Store:
             elif user.role not in ("admin", "researcher"):
                 return []
         rows = self.read(lambda conn: conn.execute(query).all())
-        return [_organisation(row) for row in rows]
+        return [organisation_record(row) for row in rows]
 
     def organisations(self, *, user: User | None = None) -> list[Organisation]:
         return self.visible_organisations(user)
@@ -405,7 +312,7 @@ class Store:
 
     def organisation(self, key: int | str) -> Organisation:
         """An organisation by id or by name."""
-        return _organisation(self.read(lambda conn: self._organisation_row(conn, key)))
+        return organisation_record(self.read(lambda conn: self._organisation_row(conn, key)))
 
     # -- campaigns ----------------------------------------------------------------------------
     def create_campaign(
@@ -428,7 +335,7 @@ class Store:
         pinned = [self.instrument(ref) for ref in instruments]
         if len({inst.id for inst in pinned}) != len(pinned):
             raise ValueError("a campaign uses one version of each instrument")
-        if opens_at and closes_at and _to_db_time(closes_at) <= _to_db_time(opens_at):  # type: ignore[operator]
+        if opens_at and closes_at and to_db_time(closes_at) <= to_db_time(opens_at):  # type: ignore[operator]
             raise ValueError("closes_at must be after opens_at")
 
         def action(conn: Connection) -> Campaign:
@@ -448,8 +355,8 @@ class Store:
                 sides=sides,
                 instruments=pinned,
                 created_at=now,
-                opens_at=_to_db_time(opens_at),
-                closes_at=_to_db_time(closes_at),
+                opens_at=to_db_time(opens_at),
+                closes_at=to_db_time(closes_at),
             )
             return self._campaign(conn, campaign_id)
 
@@ -482,9 +389,9 @@ class Store:
                 row.name,
                 refs.get(row.id, []),
                 tuple(row.sides.split(",")),
-                _from_db_time(row.opens_at),
-                _from_db_time(row.closes_at),
-                _from_db_time(row.created_at) or datetime.now(UTC),
+                from_db_time(row.opens_at),
+                from_db_time(row.closes_at),
+                from_db_time(row.created_at) or datetime.now(UTC),
             )
             for row in rows
         ]
@@ -569,7 +476,7 @@ class Store:
         return row
 
     def invitation_by_token(self, token: str) -> Invitation:
-        return _invitation(self.read(lambda conn: self._invitation_row(conn, token)))
+        return invitation_record(self.read(lambda conn: self._invitation_row(conn, token)))
 
     def invitations(self, campaign_id: int) -> list[Invitation]:
         rows = self.read(
@@ -579,7 +486,7 @@ class Store:
                 .order_by(m.Invitation.id)
             ).all()
         )
-        return [_invitation(row) for row in rows]
+        return [invitation_record(row) for row in rows]
 
     def invitation_email(self, invitation_id: int) -> str | None:
         return self.read(
@@ -630,13 +537,13 @@ class Store:
             status = "draft"
         saved = [row.last_saved_at for row in responses]
         return ResponseState(
-            invitation=_invitation(invitation_row),
+            invitation=invitation_record(invitation_row),
             campaign=campaign,
             answers=answers,
             status=status,
-            submitted_at=_from_db_time(max(submitted)) if status == "submitted" else None,
+            submitted_at=from_db_time(max(submitted)) if status == "submitted" else None,
             response_ids={ref: rid for rid, ref in by_id.items()},
-            last_saved_at=_from_db_time(max(saved)) if saved else None,
+            last_saved_at=from_db_time(max(saved)) if saved else None,
         )
 
     def resume(self, token: str) -> ResponseState:
@@ -869,9 +776,9 @@ class Store:
         if side is not None:
             conditions.append(i.c.side == side)
         if submitted_from is not None:
-            conditions.append(r.c.submitted_at >= _to_db_time(submitted_from))
+            conditions.append(r.c.submitted_at >= to_db_time(submitted_from))
         if submitted_to is not None:
-            conditions.append(r.c.submitted_at <= _to_db_time(submitted_to))
+            conditions.append(r.c.submitted_at <= to_db_time(submitted_to))
         if not include_drafts:
             conditions.append(r.c.status == "submitted")
         return query.where(and_(*conditions)) if conditions else query
@@ -1209,75 +1116,6 @@ class Store:
         return self.read(action)
 
 
-def insert_organisation(
-    conn: Connection,
-    *,
-    name: str,
-    industry: str,
-    size_band: str,
-    region: str,
-    created_at: datetime,
-    consultant_id: int | None = None,
-) -> int:
-    """Insert one organisation row (callers check names and rights); returns its id."""
-    return int(
-        conn.execute(
-            insert(m.Organisation)
-            .values(
-                name=name,
-                industry=industry,
-                size_band=size_band,
-                region=region,
-                consultant_id=consultant_id,
-                created_at=created_at,
-            )
-            .returning(m.Organisation.id)
-        ).scalar_one()
-    )
-
-
-def insert_campaign(
-    conn: Connection,
-    *,
-    organisation_id: int,
-    name: str,
-    sides: Iterable[str],
-    instruments: Sequence[Instrument],
-    created_at: datetime,
-    opens_at: datetime | None = None,
-    closes_at: datetime | None = None,
-) -> int:
-    """Insert a campaign and pin its instrument versions in order; returns its id."""
-    campaign_id = int(
-        conn.execute(
-            insert(m.Campaign)
-            .values(
-                organisation_id=organisation_id,
-                name=name,
-                sides=",".join(sides),
-                opens_at=opens_at,
-                closes_at=closes_at,
-                created_at=created_at,
-            )
-            .returning(m.Campaign.id)
-        ).scalar_one()
-    )
-    conn.execute(
-        insert(m.CampaignInstrument),
-        [
-            {
-                "campaign_id": campaign_id,
-                "instrument_id": inst.id,
-                "version": inst.version,
-                "sha256": inst.sha256,
-                "position": position,
-            }
-            for position, inst in enumerate(instruments)
-        ],
-    )
-    return campaign_id
-
-
 def _table(respondent_rows: list[Any], order: list[str], answer_rows: list[Any]) -> ResponseTable:
     respondents = pd.DataFrame.from_records(
         respondent_rows, columns=["response_id", *RESPONDENT_COLUMNS], nrows=len(respondent_rows)
@@ -1306,23 +1144,6 @@ def _table(respondent_rows: list[Any], order: list[str], answer_rows: list[Any])
         not_applicable=pd.DataFrame(na, index=index, columns=columns),
         respondents=respondents,
     )
-
-
-def insert_answers(conn: Connection, rows: list[tuple[int, str, int | None, bool]]) -> None:
-    """Bulk insert ``(response_id, item_id, value, not_applicable)`` rows on the driver.
-
-    Used by the demo and imports, where SQLAlchemy's per-row parameter handling would cost
-    more than the database's work.
-    """
-    if not rows:
-        return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    statement = (
-        "INSERT INTO answers (response_id, item_id, value, not_applicable) "
-        f"VALUES ({mark}, {mark}, {mark}, {mark})"
-    )
-    for start in range(0, len(rows), 50_000):
-        conn.exec_driver_sql(statement, rows[start : start + 50_000])
 
 
 def _response_problems(instrument: Instrument, stored: Mapping[str, Any]) -> list[dict[str, Any]]:
