@@ -22,8 +22,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import (
     Connection,
     Engine,
@@ -44,16 +42,16 @@ from survey.ingest.table import RESPONDENT_COLUMNS, ResponseTable
 from survey.instrument.answers import NOT_APPLICABLE, check_answer
 from survey.instrument.model import Instrument
 from survey.instrument.registry import Registry, default_registry
+from survey.storage import accounts, campaigns, organisations, scores, totals
 from survey.storage import models as m
-from survey.storage import scores, totals
 from survey.storage.engine import fetch_plain, make_engine, retrying, upgrade_database
 from survey.storage.errors import (
     AccessDenied,
     AlreadySubmitted,
     NotFound,
-    StorageError,
     SubmissionError,
 )
+from survey.storage.organisations import organisation_row
 from survey.storage.records import (
     Campaign,
     Invitation,
@@ -61,13 +59,9 @@ from survey.storage.records import (
     ResponseState,
     User,
     invitation_record,
-    organisation_record,
-    user_record,
 )
 from survey.storage.rows import (
     from_db_time,
-    insert_campaign,
-    insert_organisation,
     to_db_time,
     token_hash,
     utcnow,
@@ -77,8 +71,6 @@ from survey.storage.scores import write_scores
 T = TypeVar("T")
 
 #: The value that stands for "not applicable" in answers passed in and handed out.
-
-_HASHER = PasswordHasher()
 
 
 # --------------------------------------------------------------------------------------------
@@ -95,11 +87,11 @@ class Store:
         self.engine = engine
         self._registry = registry
         #: argon2id with the library's defaults; tests may swap in cheaper parameters.
-        self.password_hasher = _HASHER
+        self.password_hasher = accounts.DEFAULT_HASHER
         # SQLite has one write lock per file. Threads of this process queue here, in order,
         # instead of polling the file lock (SQLite's busy handler sleeps in growing steps, which
         # wastes most of the time under contention); other processes still meet busy_timeout.
-        self._pin_cache: dict[int, list[Any]] = {}
+        self._pin_cache: campaigns.PinCache = {}
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -176,68 +168,29 @@ class Store:
         name: str | None = None,
     ) -> User:
         """Create an account; the password is kept only as an argon2id hash."""
-        email = email.strip().lower()
-        if role not in m.USER_ROLES:
-            raise ValueError(f"role {role!r} is not one of {', '.join(m.USER_ROLES)}")
-        if "@" not in email:
-            raise ValueError(f"{email!r} is not an e-mail address")
-        if len(password) < 8:
-            raise ValueError("the password needs at least 8 characters")
-        if role == "firm_admin" and organisation_id is None:
-            raise ValueError("a firm_admin account needs organisation_id")
+        email = accounts.check_new_user(email, password, role, organisation_id)
         password_hash = self.password_hasher.hash(password)
-
-        def action(conn: Connection) -> User:
-            if conn.execute(select(m.User.id).where(m.User.email == email)).first():
-                raise ValueError(f"an account for {email} exists already")
-            if organisation_id is not None:
-                self._organisation_row(conn, organisation_id)
-            user_id = conn.execute(
-                insert(m.User)
-                .values(
-                    email=email,
-                    name=name,
-                    role=role,
-                    password_hash=password_hash,
-                    organisation_id=organisation_id,
-                    created_at=utcnow(),
-                )
-                .returning(m.User.id)
-            ).scalar_one()
-            return User(user_id, email, name, role, organisation_id)
-
-        return self.write(action)
+        return self.write(
+            lambda conn: accounts.insert_user(
+                conn,
+                email=email,
+                password_hash=password_hash,
+                role=role,
+                organisation_id=organisation_id,
+                name=name,
+            )
+        )
 
     def authenticate(self, email: str, password: str) -> User | None:
         """The account for ``email`` if ``password`` matches, else ``None``."""
-        email = email.strip().lower()
-        row = self.read(
-            lambda conn: conn.execute(select(m.User.__table__).where(m.User.email == email)).first()
-        )
-        if row is None:
-            # Spend the same time as a real check, so that timing does not reveal accounts.
-            self.password_hasher.hash(password)
-            return None
-        try:
-            self.password_hasher.verify(row.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return None
-        return user_record(row)
+        row = self.read(lambda conn: accounts.user_row(conn, email))
+        return accounts.verify_password(self.password_hasher, row, password)
 
     def users(self) -> list[User]:
-        rows = self.read(
-            lambda conn: conn.execute(select(m.User.__table__).order_by(m.User.id)).all()
-        )
-        return [user_record(row) for row in rows]
+        return self.read(accounts.users)
 
     def user(self, email: str) -> User:
-        email = email.strip().lower()
-        row = self.read(
-            lambda conn: conn.execute(select(m.User.__table__).where(m.User.email == email)).first()
-        )
-        if row is None:
-            raise NotFound(f"no account for {email}")
-        return user_record(row)
+        return self.read(lambda conn: accounts.user(conn, email))
 
     # -- organisations ------------------------------------------------------------------------
     def create_organisation(
@@ -249,70 +202,35 @@ class Store:
         region: str,
         consultant_id: int | None = None,
     ) -> Organisation:
-        name = name.strip()
-        if not name:
-            raise ValueError("an organisation needs a name")
-
-        def action(conn: Connection) -> Organisation:
-            if conn.execute(select(m.Organisation.id).where(m.Organisation.name == name)).first():
-                raise ValueError(f"an organisation named {name!r} exists already")
-            if consultant_id is not None:
-                role = conn.execute(select(m.User.role).where(m.User.id == consultant_id)).first()
-                if role is None or role[0] != "consultant":
-                    raise ValueError(f"user {consultant_id} is not a consultant account")
-            now = utcnow()
-            org_id = insert_organisation(
+        return self.write(
+            lambda conn: organisations.create_organisation(
                 conn,
-                name=name,
+                name,
                 industry=industry,
                 size_band=size_band,
                 region=region,
                 consultant_id=consultant_id,
-                created_at=now,
             )
-            return Organisation(
-                org_id, name, industry, size_band, region, consultant_id, now.replace(tzinfo=UTC)
-            )
-
-        return self.write(action)
+        )
 
     def visible_organisations(self, user: User | None) -> list[Organisation]:
         """What ``user`` may see: admins and researchers everything, consultants their clients,
         firm admins their own organisation; ``None`` (system use) everything."""
-        query = select(m.Organisation.__table__).order_by(m.Organisation.name)
-        if user is not None:
-            if user.role == "consultant":
-                query = query.where(m.Organisation.consultant_id == user.id)
-            elif user.role == "firm_admin":
-                query = query.where(m.Organisation.id == user.organisation_id)
-            elif user.role not in ("admin", "researcher"):
-                return []
-        rows = self.read(lambda conn: conn.execute(query).all())
-        return [organisation_record(row) for row in rows]
+        return self.read(lambda conn: organisations.visible_organisations(conn, user))
 
     def organisations(self, *, user: User | None = None) -> list[Organisation]:
         return self.visible_organisations(user)
 
     def require_access(self, user: User | None, organisation_id: int) -> None:
         """Raise :class:`AccessDenied` unless ``user`` may see the organisation."""
-        if user is None or user.role in ("admin", "researcher"):
-            return
-        if not any(org.id == organisation_id for org in self.visible_organisations(user)):
+        if user is not None and not self.read(
+            lambda conn: organisations.may_see(conn, user, organisation_id)
+        ):
             raise AccessDenied(f"{user.email} may not see organisation {organisation_id}")
-
-    def _organisation_row(self, conn: Connection, key: int | str) -> Any:
-        table = m.Organisation.__table__
-        if isinstance(key, int):
-            row = conn.execute(select(table).where(m.Organisation.id == key)).first()
-        else:
-            row = conn.execute(select(table).where(m.Organisation.name == key)).first()
-        if row is None:
-            raise NotFound(f"no organisation {key!r}")
-        return row
 
     def organisation(self, key: int | str) -> Organisation:
         """An organisation by id or by name."""
-        return organisation_record(self.read(lambda conn: self._organisation_row(conn, key)))
+        return self.read(lambda conn: organisations.organisation(conn, key))
 
     # -- campaigns ----------------------------------------------------------------------------
     def create_campaign(
@@ -326,97 +244,26 @@ class Store:
         closes_at: datetime | None = None,
     ) -> Campaign:
         """A campaign pinning instrument versions (``id`` means the newest version now)."""
-        sides = tuple(sides)
-        bad = [side for side in sides if side not in m.SIDES]
-        if bad or not sides:
-            raise ValueError(f"sides must be a non-empty subset of {', '.join(m.SIDES)}")
-        if not instruments:
-            raise ValueError("a campaign needs at least one instrument")
-        pinned = [self.instrument(ref) for ref in instruments]
-        if len({inst.id for inst in pinned}) != len(pinned):
-            raise ValueError("a campaign uses one version of each instrument")
-        if opens_at and closes_at and to_db_time(closes_at) <= to_db_time(opens_at):  # type: ignore[operator]
-            raise ValueError("closes_at must be after opens_at")
-
-        def action(conn: Connection) -> Campaign:
-            self._organisation_row(conn, organisation_id)
-            exists = conn.execute(
-                select(m.Campaign.id).where(
-                    m.Campaign.organisation_id == organisation_id, m.Campaign.name == name
-                )
-            ).first()
-            if exists:
-                raise ValueError(f"the organisation has a campaign named {name!r} already")
-            now = utcnow()
-            campaign_id = insert_campaign(
+        pinned, checked_sides = campaigns.check_campaign(
+            self.registry, instruments, sides, opens_at, closes_at
+        )
+        return self.write(
+            lambda conn: campaigns.create_campaign(
                 conn,
-                organisation_id=organisation_id,
-                name=name,
-                sides=sides,
+                organisation_id,
+                name,
                 instruments=pinned,
-                created_at=now,
-                opens_at=to_db_time(opens_at),
-                closes_at=to_db_time(closes_at),
+                sides=checked_sides,
+                opens_at=opens_at,
+                closes_at=closes_at,
             )
-            return self._campaign(conn, campaign_id)
-
-        return self.write(action)
-
-    def _campaign(self, conn: Connection, campaign_id: int) -> Campaign:
-        found = self._campaigns(conn, [m.Campaign.id == campaign_id])
-        if not found:
-            raise NotFound(f"no campaign {campaign_id}")
-        return found[0]
-
-    def _campaigns(self, conn: Connection, where: list[Any]) -> list[Campaign]:
-        rows = conn.execute(
-            select(m.Campaign.__table__).where(*where).order_by(m.Campaign.id)
-        ).all()
-        if not rows:
-            return []
-        pins = conn.execute(
-            select(m.CampaignInstrument.__table__)
-            .where(m.CampaignInstrument.campaign_id.in_([row.id for row in rows]))
-            .order_by(m.CampaignInstrument.campaign_id, m.CampaignInstrument.position)
-        ).all()
-        refs: dict[int, list[str]] = {}
-        for pin in pins:
-            refs.setdefault(pin.campaign_id, []).append(f"{pin.instrument_id}@{pin.version}")
-        return [
-            Campaign(
-                row.id,
-                row.organisation_id,
-                row.name,
-                refs.get(row.id, []),
-                tuple(row.sides.split(",")),
-                from_db_time(row.opens_at),
-                from_db_time(row.closes_at),
-                from_db_time(row.created_at) or datetime.now(UTC),
-            )
-            for row in rows
-        ]
+        )
 
     def campaigns(self, organisation_id: int | None = None) -> list[Campaign]:
-        where = [] if organisation_id is None else [m.Campaign.organisation_id == organisation_id]
-        return self.read(lambda conn: self._campaigns(conn, where))
+        return self.read(lambda conn: campaigns.campaigns(conn, organisation_id))
 
     def campaign(self, campaign_id: int) -> Campaign:
-        return self.read(lambda conn: self._campaign(conn, campaign_id))
-
-    def _pins(self, conn: Connection, campaign_id: int) -> list[Any]:
-        # A campaign's pinned versions never change once created, so they are kept in memory.
-        pins = self._pin_cache.get(campaign_id)
-        if pins is None:
-            pins = list(
-                conn.execute(
-                    select(m.CampaignInstrument.__table__)
-                    .where(m.CampaignInstrument.campaign_id == campaign_id)
-                    .order_by(m.CampaignInstrument.position)
-                ).all()
-            )
-            if pins:
-                self._pin_cache[campaign_id] = pins
-        return pins
+        return self.read(lambda conn: campaigns.campaign(conn, campaign_id))
 
     # -- invitations --------------------------------------------------------------------------
     def create_invitation(
@@ -436,7 +283,7 @@ class Store:
         token = secrets.token_urlsafe(32)  # 256 bits
 
         def action(conn: Connection) -> Invitation:
-            campaign = self._campaign(conn, campaign_id)
+            campaign = campaigns.campaign(conn, campaign_id)
             if side not in campaign.sides:
                 raise ValueError(
                     f"campaign {campaign.name!r} collects {', '.join(campaign.sides)} views, "
@@ -511,7 +358,7 @@ class Store:
         self, conn: Connection, invitation_row: Any, campaign: Campaign | None = None
     ) -> ResponseState:
         if campaign is None:
-            campaign = self._campaign(conn, invitation_row.campaign_id)
+            campaign = campaigns.campaign(conn, invitation_row.campaign_id)
         responses = conn.execute(
             select(m.Response.__table__).where(m.Response.invitation_id == invitation_row.id)
         ).all()
@@ -549,38 +396,6 @@ class Store:
     def resume(self, token: str) -> ResponseState:
         """Everything a respondent saved so far, to continue exactly where they stopped."""
         return self.read(lambda conn: self._state(conn, self._invitation_row(conn, token)))
-
-    def _pin_for(self, pins: list[Any], ref: str) -> Any:
-        instrument_id, _, version = ref.partition("@")
-        for pin in pins:
-            if pin.instrument_id == instrument_id and (not version or pin.version == version):
-                return pin
-        used = ", ".join(f"{p.instrument_id}@{p.version}" for p in pins)
-        raise SubmissionError(
-            [{"item": None, "instrument": ref, "problem": f"this campaign uses {used}, not {ref}"}]
-        )
-
-    def _pinned_instrument(self, pin: Any) -> Instrument:
-        instrument = self.instrument(f"{pin.instrument_id}@{pin.version}")
-        if instrument.sha256 != pin.sha256:
-            raise StorageError(
-                f"{instrument.key} changed since the campaign pinned it (sha256 "
-                f"{pin.sha256[:12]}... now {instrument.sha256[:12]}...): published instrument "
-                "versions must not be edited; restore the file"
-            )
-        return instrument
-
-    @staticmethod
-    def _check_window(campaign: Campaign) -> None:
-        now = datetime.now(UTC)
-        if campaign.opens_at and now < campaign.opens_at:
-            raise SubmissionError(
-                [{"item": None, "problem": f"the campaign opens on {campaign.opens_at:%Y-%m-%d}"}]
-            )
-        if campaign.closes_at and now > campaign.closes_at:
-            raise SubmissionError(
-                [{"item": None, "problem": f"the campaign closed on {campaign.closes_at:%Y-%m-%d}"}]
-            )
 
     def _response_for_update(
         self, conn: Connection, invitation_row: Any, pin: Any, now: datetime
@@ -620,9 +435,11 @@ class Store:
 
         def action(conn: Connection) -> ResponseState:
             invitation_row = self._invitation_row(conn, token)
-            campaign = self._campaign(conn, invitation_row.campaign_id)
-            pin = self._pin_for(self._pins(conn, campaign.id), instrument_ref)
-            instrument = self._pinned_instrument(pin)
+            campaign = campaigns.campaign(conn, invitation_row.campaign_id)
+            pin = campaigns.pin_for(
+                campaigns.pins(conn, campaign.id, self._pin_cache), instrument_ref
+            )
+            instrument = campaigns.pinned_instrument(self.registry, pin)
             clean: dict[str, Any] = {}
             problems = []
             for item_id, raw in answers.items():
@@ -639,7 +456,7 @@ class Store:
                 clean[item_id] = value
             if problems:
                 raise SubmissionError(problems)
-            self._check_window(campaign)
+            campaigns.check_window(campaign)
             now = utcnow()
             response = self._response_for_update(conn, invitation_row, pin, now)
             if response.status != "draft":
@@ -688,12 +505,12 @@ class Store:
             state = self._state(conn, invitation_row)
             if state.status == "submitted":
                 return state
-            self._check_window(state.campaign)
+            campaigns.check_window(state.campaign)
             now = utcnow()
             problems: list[dict[str, Any]] = []
             to_freeze = []
-            for pin in self._pins(conn, invitation_row.campaign_id):
-                instrument = self._pinned_instrument(pin)
+            for pin in campaigns.pins(conn, invitation_row.campaign_id, self._pin_cache):
+                instrument = campaigns.pinned_instrument(self.registry, pin)
                 response = self._response_for_update(conn, invitation_row, pin, now)
                 if response.status == "submitted":
                     continue
@@ -914,7 +731,7 @@ class Store:
         i, r = m.Invitation.__table__, m.Response.__table__
 
         def action(conn: Connection) -> list[Any]:
-            self._campaign(conn, campaign_id)
+            campaigns.campaign(conn, campaign_id)
             per_invitation = (
                 select(
                     i.c.id,
@@ -1035,7 +852,7 @@ class Store:
         """Delete an organisation with everything collected for it and its firm admin accounts."""
 
         def action(conn: Connection) -> dict[str, int]:
-            self._organisation_row(conn, organisation_id)
+            organisation_row(conn, organisation_id)
             campaign_ids = select(m.Campaign.id).where(
                 m.Campaign.organisation_id == organisation_id
             )
