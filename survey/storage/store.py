@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 import numpy as np
@@ -42,7 +41,7 @@ from survey.ingest.table import RESPONDENT_COLUMNS, ResponseTable
 from survey.instrument.answers import NOT_APPLICABLE, check_answer
 from survey.instrument.model import Instrument
 from survey.instrument.registry import Registry, default_registry
-from survey.storage import accounts, campaigns, organisations, scores, totals
+from survey.storage import accounts, campaigns, invitations, organisations, scores, totals
 from survey.storage import models as m
 from survey.storage.engine import fetch_plain, make_engine, retrying, upgrade_database
 from survey.storage.errors import (
@@ -63,7 +62,6 @@ from survey.storage.records import (
 from survey.storage.rows import (
     from_db_time,
     to_db_time,
-    token_hash,
     utcnow,
 )
 from survey.storage.scores import write_scores
@@ -276,82 +274,26 @@ class Store:
         email: str | None = None,
     ) -> tuple[Invitation, str]:
         """A new invitation and its token (returned only here; only its hash is stored)."""
-        if role not in m.RESPONDENT_ROLES:
-            raise ValueError(f"role {role!r} is not one of {', '.join(m.RESPONDENT_ROLES)}")
-        if side not in m.SIDES:
-            raise ValueError(f"side {side!r} is not one of {', '.join(m.SIDES)}")
-        token = secrets.token_urlsafe(32)  # 256 bits
-
-        def action(conn: Connection) -> Invitation:
-            campaign = campaigns.campaign(conn, campaign_id)
-            if side not in campaign.sides:
-                raise ValueError(
-                    f"campaign {campaign.name!r} collects {', '.join(campaign.sides)} views, "
-                    f"not {side!r}"
-                )
-            now = utcnow()
-            invitation_id = conn.execute(
-                insert(m.Invitation)
-                .values(
-                    campaign_id=campaign_id,
-                    token_hash=token_hash(token),
-                    role=role,
-                    side=side,
-                    language=language,
-                    created_at=now,
-                )
-                .returning(m.Invitation.id)
-            ).scalar_one()
-            if email:
-                conn.execute(
-                    insert(m.InvitationContact).values(invitation_id=invitation_id, email=email)
-                )
-            return Invitation(
-                invitation_id, campaign_id, role, side, language, now.replace(tzinfo=UTC)
+        invitations.check_invitation(role, side)
+        token = invitations.new_token()
+        created = self.write(
+            lambda conn: invitations.create_invitation(
+                conn, campaign_id, token, role=role, side=side, language=language, email=email
             )
-
-        return self.write(action), token
-
-    def _invitation_row(self, conn: Connection, token: str) -> Any:
-        if not isinstance(token, str) or not token:
-            raise NotFound("no invitation for this link")
-        row = conn.execute(
-            select(m.Invitation.__table__).where(m.Invitation.token_hash == token_hash(token))
-        ).first()
-        if row is None:
-            raise NotFound("no invitation for this link; check that it was copied completely")
-        return row
+        )
+        return created, token
 
     def invitation_by_token(self, token: str) -> Invitation:
-        return invitation_record(self.read(lambda conn: self._invitation_row(conn, token)))
+        return self.read(lambda conn: invitations.invitation(conn, token))
 
     def invitations(self, campaign_id: int) -> list[Invitation]:
-        rows = self.read(
-            lambda conn: conn.execute(
-                select(m.Invitation.__table__)
-                .where(m.Invitation.campaign_id == campaign_id)
-                .order_by(m.Invitation.id)
-            ).all()
-        )
-        return [invitation_record(row) for row in rows]
+        return self.read(lambda conn: invitations.invitations(conn, campaign_id))
 
     def invitation_email(self, invitation_id: int) -> str | None:
-        return self.read(
-            lambda conn: conn.execute(
-                select(m.InvitationContact.email).where(
-                    m.InvitationContact.invitation_id == invitation_id
-                )
-            ).scalar()
-        )
+        return self.read(lambda conn: invitations.invitation_email(conn, invitation_id))
 
     def set_language(self, token: str, language: str) -> None:
-        def action(conn: Connection) -> None:
-            row = self._invitation_row(conn, token)
-            conn.execute(
-                update(m.Invitation).where(m.Invitation.id == row.id).values(language=language)
-            )
-
-        self.write(action)
+        self.write(lambda conn: invitations.set_language(conn, token, language))
 
     # -- answering ----------------------------------------------------------------------------
     def _state(
@@ -395,7 +337,7 @@ class Store:
 
     def resume(self, token: str) -> ResponseState:
         """Everything a respondent saved so far, to continue exactly where they stopped."""
-        return self.read(lambda conn: self._state(conn, self._invitation_row(conn, token)))
+        return self.read(lambda conn: self._state(conn, invitations.invitation_row(conn, token)))
 
     def _response_for_update(
         self, conn: Connection, invitation_row: Any, pin: Any, now: datetime
@@ -434,7 +376,7 @@ class Store:
         """
 
         def action(conn: Connection) -> ResponseState:
-            invitation_row = self._invitation_row(conn, token)
+            invitation_row = invitations.invitation_row(conn, token)
             campaign = campaigns.campaign(conn, invitation_row.campaign_id)
             pin = campaigns.pin_for(
                 campaigns.pins(conn, campaign.id, self._pin_cache), instrument_ref
@@ -501,7 +443,7 @@ class Store:
         """
 
         def action(conn: Connection) -> ResponseState:
-            invitation_row = self._invitation_row(conn, token)
+            invitation_row = invitations.invitation_row(conn, token)
             state = self._state(conn, invitation_row)
             if state.status == "submitted":
                 return state
