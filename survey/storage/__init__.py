@@ -6,6 +6,8 @@ Alembic. See ``docs/storage.md`` and ``docs/storage-api.md``.
 
 from __future__ import annotations
 
+from survey.ingest.table import ResponseTable
+from survey.instrument.answers import NOT_APPLICABLE
 from survey.storage.errors import (
     AccessDenied,
     AlreadySubmitted,
@@ -14,7 +16,7 @@ from survey.storage.errors import (
     SubmissionError,
 )
 from survey.storage.records import Campaign, Invitation, Organisation, ResponseState, User
-from survey.storage.store import NOT_APPLICABLE, ResponseTable, Store, open_store
+from survey.storage.store import Store, open_store
 
 __all__ = [
     "NOT_APPLICABLE",

@@ -12,20 +12,17 @@ response never changes again.
 
 from __future__ import annotations
 
-import itertools
 import json
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Connection,
     Engine,
     Select,
-    and_,
     case,
     delete,
     exists,
@@ -34,21 +31,25 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from scoring.sums import InstrumentSums
-from survey.ingest.table import RESPONDENT_COLUMNS, ResponseTable
-from survey.instrument.answers import NOT_APPLICABLE, check_answer
+from survey.ingest.table import ResponseTable
 from survey.instrument.model import Instrument
 from survey.instrument.registry import Registry, default_registry
-from survey.storage import accounts, campaigns, invitations, organisations, scores, totals
+from survey.storage import (
+    accounts,
+    campaigns,
+    invitations,
+    organisations,
+    responses,
+    scores,
+    totals,
+)
 from survey.storage import models as m
-from survey.storage.engine import fetch_plain, make_engine, retrying, upgrade_database
+from survey.storage.engine import make_engine, retrying, upgrade_database
 from survey.storage.errors import (
     AccessDenied,
-    AlreadySubmitted,
     NotFound,
-    SubmissionError,
 )
 from survey.storage.organisations import organisation_row
 from survey.storage.records import (
@@ -57,14 +58,10 @@ from survey.storage.records import (
     Organisation,
     ResponseState,
     User,
-    invitation_record,
 )
 from survey.storage.rows import (
-    from_db_time,
-    to_db_time,
     utcnow,
 )
-from survey.storage.scores import write_scores
 
 T = TypeVar("T")
 
@@ -138,10 +135,6 @@ class Store:
                 return action(conn)
 
         return retrying(attempt)
-
-    def _insert_ignore(self, table: Any) -> Any:
-        dialect = postgresql if self.dialect == "postgresql" else sqlite
-        return dialect.insert(table)
 
     def data_version(self) -> int:
         """A number that grows with every write: the app keys its caches on it."""
@@ -296,76 +289,9 @@ class Store:
         self.write(lambda conn: invitations.set_language(conn, token, language))
 
     # -- answering ----------------------------------------------------------------------------
-    def _state(
-        self, conn: Connection, invitation_row: Any, campaign: Campaign | None = None
-    ) -> ResponseState:
-        if campaign is None:
-            campaign = campaigns.campaign(conn, invitation_row.campaign_id)
-        responses = conn.execute(
-            select(m.Response.__table__).where(m.Response.invitation_id == invitation_row.id)
-        ).all()
-        by_id = {row.id: f"{row.instrument_id}@{row.version}" for row in responses}
-        answers: dict[str, dict[str, int | str]] = {ref: {} for ref in campaign.instruments}
-        if responses:
-            rows = conn.execute(
-                select(m.Answer.response_id, m.Answer.item_id, m.Answer.value).where(
-                    m.Answer.response_id.in_(list(by_id))
-                )
-            ).all()
-            for response_id, item_id, value in rows:
-                answers.setdefault(by_id[response_id], {})[item_id] = (
-                    NOT_APPLICABLE if value is None else int(value)
-                )
-        statuses = {row.status for row in responses}
-        submitted = [row.submitted_at for row in responses if row.submitted_at is not None]
-        if not responses:
-            status = "new"
-        elif statuses == {"submitted"} and len(responses) >= len(campaign.instruments):
-            status = "submitted"
-        else:
-            status = "draft"
-        saved = [row.last_saved_at for row in responses]
-        return ResponseState(
-            invitation=invitation_record(invitation_row),
-            campaign=campaign,
-            answers=answers,
-            status=status,
-            submitted_at=from_db_time(max(submitted)) if status == "submitted" else None,
-            response_ids={ref: rid for rid, ref in by_id.items()},
-            last_saved_at=from_db_time(max(saved)) if saved else None,
-        )
-
     def resume(self, token: str) -> ResponseState:
         """Everything a respondent saved so far, to continue exactly where they stopped."""
-        return self.read(lambda conn: self._state(conn, invitations.invitation_row(conn, token)))
-
-    def _response_for_update(
-        self, conn: Connection, invitation_row: Any, pin: Any, now: datetime
-    ) -> Any:
-        """The invitation's response to a pinned instrument, created if new, locked for update."""
-        conn.execute(
-            self._insert_ignore(m.Response.__table__)
-            .values(
-                invitation_id=invitation_row.id,
-                campaign_id=invitation_row.campaign_id,
-                instrument_id=pin.instrument_id,
-                version=pin.version,
-                sha256=pin.sha256,
-                status="draft",
-                started_at=now,
-                last_saved_at=now,
-            )
-            .on_conflict_do_nothing()
-        )
-        return conn.execute(
-            select(m.Response.__table__)
-            .where(
-                m.Response.invitation_id == invitation_row.id,
-                m.Response.instrument_id == pin.instrument_id,
-                m.Response.version == pin.version,
-            )
-            .with_for_update()
-        ).one()
+        return self.read(lambda conn: responses.resume(conn, token))
 
     def save_draft(
         self, token: str, instrument_ref: str, answers: Mapping[str, int | str | None]
@@ -374,174 +300,22 @@ class Store:
 
         Raises :class:`SubmissionError` listing every invalid answer; then nothing is stored.
         """
-
-        def action(conn: Connection) -> ResponseState:
-            invitation_row = invitations.invitation_row(conn, token)
-            campaign = campaigns.campaign(conn, invitation_row.campaign_id)
-            pin = campaigns.pin_for(
-                campaigns.pins(conn, campaign.id, self._pin_cache), instrument_ref
+        return self.write(
+            lambda conn: responses.save_draft(
+                conn, self.registry, self._pin_cache, token, instrument_ref, answers
             )
-            instrument = campaigns.pinned_instrument(self.registry, pin)
-            clean: dict[str, Any] = {}
-            problems = []
-            for item_id, raw in answers.items():
-                value, problem = check_answer(instrument, item_id, raw)
-                if problem:
-                    problems.append(
-                        {
-                            "item": item_id,
-                            "instrument": instrument.key,
-                            "value": raw,
-                            "problem": problem,
-                        }
-                    )
-                clean[item_id] = value
-            if problems:
-                raise SubmissionError(problems)
-            campaigns.check_window(campaign)
-            now = utcnow()
-            response = self._response_for_update(conn, invitation_row, pin, now)
-            if response.status != "draft":
-                raise AlreadySubmitted(
-                    [
-                        {
-                            "item": None,
-                            "instrument": instrument.key,
-                            "problem": "this response was submitted and can no longer change",
-                        }
-                    ]
-                )
-            if clean:
-                conn.execute(
-                    delete(m.Answer).where(
-                        m.Answer.response_id == response.id, m.Answer.item_id.in_(list(clean))
-                    )
-                )
-                rows = [
-                    {
-                        "response_id": response.id,
-                        "item_id": item_id,
-                        "value": None if value == NOT_APPLICABLE else value,
-                        "not_applicable": value == NOT_APPLICABLE,
-                    }
-                    for item_id, value in clean.items()
-                    if value is not None
-                ]
-                if rows:
-                    conn.execute(insert(m.Answer), rows)
-            conn.execute(
-                update(m.Response).where(m.Response.id == response.id).values(last_saved_at=now)
-            )
-            return self._state(conn, invitation_row, campaign)
-
-        return self.write(action)
+        )
 
     def submit(self, token: str) -> ResponseState:
         """Validate and freeze every response of the invitation, in one transaction.
 
         Idempotent: submitting again returns the stored state and changes nothing.
         """
-
-        def action(conn: Connection) -> ResponseState:
-            invitation_row = invitations.invitation_row(conn, token)
-            state = self._state(conn, invitation_row)
-            if state.status == "submitted":
-                return state
-            campaigns.check_window(state.campaign)
-            now = utcnow()
-            problems: list[dict[str, Any]] = []
-            to_freeze = []
-            for pin in campaigns.pins(conn, invitation_row.campaign_id, self._pin_cache):
-                instrument = campaigns.pinned_instrument(self.registry, pin)
-                response = self._response_for_update(conn, invitation_row, pin, now)
-                if response.status == "submitted":
-                    continue
-                to_freeze.append(response.id)
-                stored = {
-                    row.item_id: (NOT_APPLICABLE if row.value is None else row.value)
-                    for row in conn.execute(
-                        select(m.Answer.item_id, m.Answer.value).where(
-                            m.Answer.response_id == response.id
-                        )
-                    )
-                }
-                problems.extend(_response_problems(instrument, stored))
-            if problems:
-                raise SubmissionError(problems)
-            conn.execute(
-                update(m.Response)
-                .where(m.Response.id.in_(to_freeze), m.Response.status == "draft")
-                .values(status="submitted", submitted_at=now, last_saved_at=now)
-            )
-            write_scores(conn, self.registry, to_freeze)
-            return self._state(conn, invitation_row, state.campaign)
-
-        return self.write(action)
+        return self.write(
+            lambda conn: responses.submit(conn, self.registry, self._pin_cache, token)
+        )
 
     # -- reads for analysis -------------------------------------------------------------------
-    def _response_query(
-        self,
-        *,
-        instrument: str | None,
-        campaign_id: int | None,
-        organisation_id: int | None,
-        side: str | None,
-        submitted_from: datetime | None,
-        submitted_to: datetime | None,
-        include_drafts: bool,
-    ) -> Select[Any]:
-        r, i, c, o = (
-            m.Response.__table__,
-            m.Invitation.__table__,
-            m.Campaign.__table__,
-            m.Organisation.__table__,
-        )
-        query = (
-            select(
-                r.c.id.label("response_id"),
-                o.c.id.label("organisation_id"),
-                o.c.name.label("organisation"),
-                c.c.id.label("campaign_id"),
-                c.c.name.label("campaign"),
-                i.c.id.label("invitation_id"),
-                i.c.role,
-                i.c.side,
-                i.c.language,
-                r.c.instrument_id.label("instrument"),
-                r.c.version,
-                r.c.sha256,
-                r.c.status,
-                r.c.started_at,
-                r.c.submitted_at,
-                o.c.industry,
-                o.c.size_band,
-                o.c.region,
-            )
-            .select_from(r)
-            .join(i, i.c.id == r.c.invitation_id)
-            .join(c, c.c.id == r.c.campaign_id)
-            .join(o, o.c.id == c.c.organisation_id)
-        )
-        conditions = []
-        if instrument:
-            instrument_id, _, version = instrument.partition("@")
-            conditions.append(r.c.instrument_id == instrument_id)
-            if version:
-                conditions.append(r.c.version == version)
-        if campaign_id is not None:
-            conditions.append(r.c.campaign_id == campaign_id)
-        if organisation_id is not None:
-            conditions.append(c.c.organisation_id == organisation_id)
-        if side is not None:
-            conditions.append(i.c.side == side)
-        if submitted_from is not None:
-            conditions.append(r.c.submitted_at >= to_db_time(submitted_from))
-        if submitted_to is not None:
-            conditions.append(r.c.submitted_at <= to_db_time(submitted_to))
-        if not include_drafts:
-            conditions.append(r.c.status == "submitted")
-        return query.where(and_(*conditions)) if conditions else query
-
     def responses(
         self,
         *,
@@ -554,7 +328,7 @@ class Store:
         include_drafts: bool = False,
     ) -> ResponseTable:
         """Responses as a wide table (``instrument``: ``id`` (all versions) or ``id@version``)."""
-        query = self._response_query(
+        query = responses.response_query(
             instrument=instrument,
             campaign_id=campaign_id,
             organisation_id=organisation_id,
@@ -562,46 +336,8 @@ class Store:
             submitted_from=submitted_from,
             submitted_to=submitted_to,
             include_drafts=include_drafts,
-        ).order_by(m.Response.id)
-        sub = query.subquery()
-
-        def action(conn: Connection) -> tuple[list[Any], list[str], list[Any]]:
-            # All reads run in one transaction, so they see the same snapshot.
-            respondent_rows = fetch_plain(conn, query)
-            versions = sorted({(row[9], row[10]) for row in respondent_rows})
-            order = self._item_order(conn, versions)
-            if not order:
-                return respondent_rows, order, []
-            # Items come back as their column number and values as plain integers, so that
-            # millions of answers turn into one integer array without per-row Python work.
-            code = case({item: k for k, item in enumerate(order)}, value=m.Answer.item_id, else_=-1)
-            answer_query = select(
-                m.Answer.response_id,
-                code,
-                func.coalesce(m.Answer.value, 0),
-                case((m.Answer.not_applicable, 1), else_=0),
-            ).join(sub, sub.c.response_id == m.Answer.response_id)
-            return respondent_rows, order, fetch_plain(conn, answer_query)
-
-        respondent_rows, order, answer_rows = self.read(action)
-        return _table(respondent_rows, order, answer_rows)
-
-    def _item_order(self, conn: Connection, versions: Iterable[tuple[str, str]]) -> list[str]:
-        """Item columns: each version's items in instrument order (stored ids if not on disk)."""
-        order: list[str] = []
-        for instrument_id, version in versions:
-            try:
-                order.extend(self.instrument(f"{instrument_id}@{version}").item_ids)
-            except ValueError:
-                stored = conn.execute(
-                    select(m.Answer.item_id)
-                    .distinct()
-                    .join(m.Response, m.Response.id == m.Answer.response_id)
-                    .where(m.Response.instrument_id == instrument_id, m.Response.version == version)
-                    .order_by(m.Answer.item_id)
-                ).scalars()
-                order.extend(stored)
-        return list(dict.fromkeys(order))
+        )
+        return self.read(lambda conn: responses.responses(conn, self.registry, query))
 
     def cohort_indices(self, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
         """Every organisation's mean index per scale in its latest campaign on ``instrument``
@@ -873,74 +609,6 @@ class Store:
             }
 
         return self.read(action)
-
-
-def _table(respondent_rows: list[Any], order: list[str], answer_rows: list[Any]) -> ResponseTable:
-    respondents = pd.DataFrame.from_records(
-        respondent_rows, columns=["response_id", *RESPONDENT_COLUMNS], nrows=len(respondent_rows)
-    ).set_index("response_id")
-    if respondents.index.dtype != np.int64:
-        respondents.index = respondents.index.astype(np.int64)
-    for column in ("started_at", "submitted_at"):
-        # SQLite hands back ISO strings, PostgreSQL naive datetimes; both are UTC.
-        respondents[column] = pd.to_datetime(respondents[column], utc=True, format="ISO8601")
-    index = respondents.index
-    n = len(answer_rows)
-    flat = np.fromiter(itertools.chain.from_iterable(answer_rows), dtype=np.int64, count=4 * n)
-    flat = flat.reshape(n, 4)
-    rows = index.get_indexer(pd.Index(flat[:, 0]))
-    cols = flat[:, 1]
-    keep = (rows >= 0) & (cols >= 0)
-    rows, cols, flat = rows[keep], cols[keep], flat[keep]
-    is_na = flat[:, 3] == 1
-    data = np.full((len(index), len(order)), np.nan)
-    na = np.zeros((len(index), len(order)), dtype=bool)
-    data[rows, cols] = np.where(is_na, np.nan, flat[:, 2].astype(float))
-    na[rows, cols] = is_na
-    columns = pd.Index(order, name="item")
-    return ResponseTable(
-        answers=pd.DataFrame(data, index=index, columns=columns),
-        not_applicable=pd.DataFrame(na, index=index, columns=columns),
-        respondents=respondents,
-    )
-
-
-def _response_problems(instrument: Instrument, stored: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Everything that keeps ``stored`` answers from being a complete, valid response."""
-    problems = []
-    for scale in instrument.scales:
-        for item in scale.items:
-            value = stored.get(item.id)
-            if value is None:
-                if item.required:
-                    problems.append(
-                        {
-                            "item": item.id,
-                            "instrument": instrument.key,
-                            "problem": "required item is not answered",
-                        }
-                    )
-                continue
-            _, problem = check_answer(instrument, item.id, value)
-            if problem:
-                problems.append(
-                    {
-                        "item": item.id,
-                        "instrument": instrument.key,
-                        "value": value,
-                        "problem": problem,
-                    }
-                )
-    for item_id in stored:
-        if item_id not in set(instrument.item_ids):
-            problems.append(
-                {
-                    "item": item_id,
-                    "instrument": instrument.key,
-                    "problem": f"not an item of {instrument.key}",
-                }
-            )
-    return problems
 
 
 def open_store(url: str | None = None, *, registry: Registry | None = None) -> Store:
