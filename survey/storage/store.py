@@ -12,7 +12,6 @@ response never changes again.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -22,12 +21,9 @@ import pandas as pd
 from sqlalchemy import (
     Connection,
     Engine,
-    Select,
     case,
-    delete,
     exists,
     func,
-    insert,
     select,
     update,
 )
@@ -39,6 +35,7 @@ from survey.instrument.registry import Registry, default_registry
 from survey.storage import (
     accounts,
     campaigns,
+    erasure,
     invitations,
     organisations,
     responses,
@@ -49,18 +46,13 @@ from survey.storage import models as m
 from survey.storage.engine import make_engine, retrying, upgrade_database
 from survey.storage.errors import (
     AccessDenied,
-    NotFound,
 )
-from survey.storage.organisations import organisation_row
 from survey.storage.records import (
     Campaign,
     Invitation,
     Organisation,
     ResponseState,
     User,
-)
-from survey.storage.rows import (
-    utcnow,
 )
 
 T = TypeVar("T")
@@ -449,155 +441,39 @@ class Store:
         return out.astype({"invited": int, "started": int, "submitted": int})
 
     # -- erasure ------------------------------------------------------------------------------
-    def _record_erasure(
-        self,
-        conn: Connection,
-        kind: str,
-        target_id: int,
-        counts: dict[str, int],
-        by: str | None,
-        reason: str | None,
-    ) -> dict[str, int]:
-        conn.execute(
-            insert(m.ErasureRecord).values(
-                kind=kind,
-                target_id=target_id,
-                erased_by=by,
-                reason=reason,
-                counts=json.dumps(counts, sort_keys=True),
-                erased_at=utcnow(),
-            )
-        )
-        return counts
-
-    def _delete_responses(self, conn: Connection, response_ids: Select[Any]) -> dict[str, int]:
-        # Scores and totals are derived from the answers; the erasure record counts what was
-        # collected. The totals lose the responses first, while their arrays still exist.
-        totals.uncount_responses(conn, self.registry, list(conn.execute(response_ids).scalars()))
-        conn.execute(delete(m.ResponseScore).where(m.ResponseScore.response_id.in_(response_ids)))
-        conn.execute(delete(m.ResponseVector).where(m.ResponseVector.response_id.in_(response_ids)))
-        answers = conn.execute(delete(m.Answer).where(m.Answer.response_id.in_(response_ids)))
-        responses = conn.execute(delete(m.Response).where(m.Response.id.in_(response_ids)))
-        return {"answers": answers.rowcount, "responses": responses.rowcount}
-
     def erase_response(
         self, response_id: int, *, by: str | None = None, reason: str | None = None
     ) -> dict[str, int]:
         """Delete one response and its answers; returns rows deleted per table."""
-
-        def action(conn: Connection) -> dict[str, int]:
-            if (
-                conn.execute(select(m.Response.id).where(m.Response.id == response_id)).first()
-                is None
-            ):
-                raise NotFound(f"no response {response_id}")
-            ids = select(m.Response.id).where(m.Response.id == response_id)
-            counts = self._delete_responses(conn, ids)
-            return self._record_erasure(conn, "response", response_id, counts, by, reason)
-
-        return self.write(action)
+        return self.write(
+            lambda conn: erasure.erase_response(
+                conn, self.registry, response_id, by=by, reason=reason
+            )
+        )
 
     def erase_invitation(
         self, invitation_id: int, *, by: str | None = None, reason: str | None = None
     ) -> dict[str, int]:
         """Delete one respondent: their answers, responses, contact and invitation."""
-
-        def action(conn: Connection) -> dict[str, int]:
-            if (
-                conn.execute(
-                    select(m.Invitation.id).where(m.Invitation.id == invitation_id)
-                ).first()
-                is None
-            ):
-                raise NotFound(f"no invitation {invitation_id}")
-            ids = select(m.Response.id).where(m.Response.invitation_id == invitation_id)
-            counts = self._delete_responses(conn, ids)
-            counts["invitation_contacts"] = conn.execute(
-                delete(m.InvitationContact).where(
-                    m.InvitationContact.invitation_id == invitation_id
-                )
-            ).rowcount
-            counts["invitations"] = conn.execute(
-                delete(m.Invitation).where(m.Invitation.id == invitation_id)
-            ).rowcount
-            return self._record_erasure(conn, "invitation", invitation_id, counts, by, reason)
-
-        return self.write(action)
+        return self.write(
+            lambda conn: erasure.erase_invitation(
+                conn, self.registry, invitation_id, by=by, reason=reason
+            )
+        )
 
     def erase_organisation(
         self, organisation_id: int, *, by: str | None = None, reason: str | None = None
     ) -> dict[str, int]:
         """Delete an organisation with everything collected for it and its firm admin accounts."""
-
-        def action(conn: Connection) -> dict[str, int]:
-            organisation_row(conn, organisation_id)
-            campaign_ids = select(m.Campaign.id).where(
-                m.Campaign.organisation_id == organisation_id
+        return self.write(
+            lambda conn: erasure.erase_organisation(
+                conn, self.registry, organisation_id, by=by, reason=reason
             )
-            invitation_ids = select(m.Invitation.id).where(
-                m.Invitation.campaign_id.in_(campaign_ids)
-            )
-            counts = self._delete_responses(
-                conn, select(m.Response.id).where(m.Response.campaign_id.in_(campaign_ids))
-            )
-            steps: list[tuple[str, Any]] = [
-                (
-                    "invitation_contacts",
-                    delete(m.InvitationContact).where(
-                        m.InvitationContact.invitation_id.in_(invitation_ids)
-                    ),
-                ),
-                (
-                    "invitations",
-                    delete(m.Invitation).where(m.Invitation.campaign_id.in_(campaign_ids)),
-                ),
-                ("imports", delete(m.Import).where(m.Import.campaign_id.in_(campaign_ids))),
-                (
-                    "campaign_instruments",
-                    delete(m.CampaignInstrument).where(
-                        m.CampaignInstrument.campaign_id.in_(campaign_ids)
-                    ),
-                ),
-                (
-                    "campaigns",
-                    delete(m.Campaign).where(m.Campaign.organisation_id == organisation_id),
-                ),
-                (
-                    "users",
-                    delete(m.User).where(
-                        m.User.organisation_id == organisation_id, m.User.role == "firm_admin"
-                    ),
-                ),
-                (
-                    "organisations",
-                    delete(m.Organisation).where(m.Organisation.id == organisation_id),
-                ),
-            ]
-            for name, statement in steps:
-                counts[name] = conn.execute(statement).rowcount
-            # Other accounts that pointed at the organisation keep existing, detached.
-            conn.execute(
-                update(m.User)
-                .where(m.User.organisation_id == organisation_id)
-                .values(organisation_id=None)
-            )
-            return self._record_erasure(conn, "organisation", organisation_id, counts, by, reason)
-
-        return self.write(action)
+        )
 
     def erasures(self) -> pd.DataFrame:
         """The record of every erasure: kind, target_id, erased_by, reason, counts, erased_at."""
-        rows = self.read(
-            lambda conn: conn.execute(
-                select(m.ErasureRecord.__table__).order_by(m.ErasureRecord.id)
-            ).all()
-        )
-        frame = pd.DataFrame(
-            [tuple(row) for row in rows],
-            columns=["id", "kind", "target_id", "erased_by", "reason", "counts", "erased_at"],
-        )
-        frame["counts"] = [json.loads(c) for c in frame["counts"]]
-        return frame
+        return self.read(erasure.erasures)
 
     def table_counts(self) -> dict[str, int]:
         """Rows per table (for checks and the CLI)."""
