@@ -22,7 +22,6 @@ from sqlalchemy import (
     Connection,
     Engine,
     case,
-    exists,
     func,
     select,
     update,
@@ -38,6 +37,7 @@ from survey.storage import (
     erasure,
     invitations,
     organisations,
+    reads,
     responses,
     scores,
     totals,
@@ -349,11 +349,7 @@ class Store:
 
     def instruments_in_use(self) -> list[str]:
         """Every instrument version some campaign uses, as ``id@version`` (sorted)."""
-        ci = m.CampaignInstrument.__table__
-        rows = self.read(
-            lambda conn: conn.execute(select(ci.c.instrument_id, ci.c.version).distinct()).all()
-        )
-        return sorted(f"{instrument_id}@{version}" for instrument_id, version in rows)
+        return self.read(reads.instruments_in_use)
 
     def instrument_sums(self, instrument: Instrument, *, side: str = "self") -> InstrumentSums:
         """The response sums over every submitted response to ``instrument`` from ``side``
@@ -372,27 +368,12 @@ class Store:
 
     def response_scores(self) -> pd.DataFrame:
         """Every stored scale score: ``response_id``, ``scale``, ``score``, ``index``."""
-        s = m.ResponseScore.__table__
-        rows = self.read(
-            lambda conn: conn.execute(select(s).order_by(s.c.response_id, s.c.scale)).all()
-        )
-        frame = pd.DataFrame(
-            [tuple(row) for row in rows], columns=["response_id", "scale", "score", "index"]
-        )
-        return frame.astype({"score": float, "index": float})
+        return self.read(reads.response_scores)
 
     def backfill_scores(self) -> int:
         """Score the submitted responses that have no stored scores (databases from before
         scores were stored); returns how many were scored. Reads only when none are missing."""
-        r, s = m.Response.__table__, m.ResponseScore.__table__
-        missing = self.read(
-            lambda conn: conn.execute(
-                select(r.c.id)
-                .where(r.c.status == "submitted", ~exists().where(s.c.response_id == r.c.id))
-                .limit(1)
-            ).first()
-        )
-        if missing is None:
+        if not self.read(reads.scores_missing):
             return 0
         return self.write(lambda conn: scores.write_scores(conn, self.registry))
 
@@ -477,14 +458,7 @@ class Store:
 
     def table_counts(self) -> dict[str, int]:
         """Rows per table (for checks and the CLI)."""
-
-        def action(conn: Connection) -> dict[str, int]:
-            return {
-                table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-                for table in m.Base.metadata.sorted_tables
-            }
-
-        return self.read(action)
+        return self.read(reads.table_counts)
 
 
 def open_store(url: str | None = None, *, registry: Registry | None = None) -> Store:
