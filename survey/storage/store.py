@@ -15,14 +15,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import (
     Connection,
     Engine,
-    case,
-    func,
     select,
     update,
 )
@@ -378,48 +376,14 @@ class Store:
         return self.write(lambda conn: scores.write_scores(conn, self.registry))
 
     def campaign_progress(self, campaign_id: int) -> pd.DataFrame:
-        """Per role and side: invitations sent, started (anything saved) and submitted."""
-        i, r = m.Invitation.__table__, m.Response.__table__
+        """Per role and side: invitations sent, started (anything saved) and submitted
+        (:func:`survey.storage.reads.campaign_progress`)."""
+        return self.read(lambda conn: reads.campaign_progress(conn, campaign_id))
 
-        def action(conn: Connection) -> list[Any]:
-            campaigns.campaign(conn, campaign_id)
-            per_invitation = (
-                select(
-                    i.c.id,
-                    i.c.role,
-                    i.c.side,
-                    func.count(r.c.id).label("n"),
-                    func.sum(case((r.c.status == "submitted", 1), else_=0)).label("done"),
-                )
-                .select_from(i)
-                .outerjoin(r, r.c.invitation_id == i.c.id)
-                .where(i.c.campaign_id == campaign_id)
-                .group_by(i.c.id, i.c.role, i.c.side)
-                .subquery()
-            )
-            return list(
-                conn.execute(
-                    select(
-                        per_invitation.c.role,
-                        per_invitation.c.side,
-                        per_invitation.c.n,
-                        per_invitation.c.done,
-                    )
-                ).all()
-            )
-
-        rows = self.read(action)
-        frame = pd.DataFrame(rows, columns=["role", "side", "n", "done"])
-        frame["done"] = frame["done"].fillna(0)
-        frame["invited"] = 1
-        frame["started"] = (frame["n"] > 0).astype(int)
-        frame["submitted"] = ((frame["n"] > 0) & (frame["done"] == frame["n"])).astype(int)
-        out = (
-            frame.groupby(["role", "side"], as_index=False)[["invited", "started", "submitted"]]
-            .sum()
-            .sort_values(["side", "role"], ignore_index=True)
-        )
-        return out.astype({"invited": int, "started": int, "submitted": int})
+    def organisation_progress(self, organisation_ids: Iterable[int]) -> pd.DataFrame:
+        """Per organisation: campaigns, invitations, started and submitted, in one query
+        (:func:`survey.storage.reads.organisation_progress`)."""
+        return self.read(lambda conn: reads.organisation_progress(conn, organisation_ids))
 
     # -- erasure ------------------------------------------------------------------------------
     def erase_response(
