@@ -11,6 +11,7 @@ from survey.instrument.answers import NOT_APPLICABLE
 from survey.storage.errors import (
     AccessDenied,
     AlreadySubmitted,
+    AnswerProblem,
     NotFound,
     StorageError,
     SubmissionError,
@@ -22,6 +23,7 @@ __all__ = [
     "NOT_APPLICABLE",
     "AccessDenied",
     "AlreadySubmitted",
+    "AnswerProblem",
     "Campaign",
     "Invitation",
     "NotFound",

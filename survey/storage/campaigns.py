@@ -27,7 +27,7 @@ from sqlalchemy import Connection, select
 from survey.instrument.model import Instrument
 from survey.instrument.registry import Registry
 from survey.storage import models as m
-from survey.storage.errors import NotFound, StorageError, SubmissionError
+from survey.storage.errors import AnswerProblem, NotFound, StorageError, SubmissionError
 from survey.storage.organisations import organisation_row
 from survey.storage.records import Campaign
 from survey.storage.rows import from_db_time, insert_campaign, to_db_time, utcnow
@@ -255,9 +255,7 @@ def pin_for(pinned: list[Any], ref: str) -> Any:
         if pin.instrument_id == instrument_id and (not version or pin.version == version):
             return pin
     used = ", ".join(f"{p.instrument_id}@{p.version}" for p in pinned)
-    raise SubmissionError(
-        [{"item": None, "instrument": ref, "problem": f"this campaign uses {used}, not {ref}"}]
-    )
+    raise SubmissionError([AnswerProblem(None, f"this campaign uses {used}, not {ref}", ref)])
 
 
 def pinned_instrument(registry: Registry, pin: Any) -> Instrument:
@@ -305,9 +303,9 @@ def check_window(campaign: Campaign) -> None:
     now = datetime.now(UTC)
     if campaign.opens_at and now < campaign.opens_at:
         raise SubmissionError(
-            [{"item": None, "problem": f"the campaign opens on {campaign.opens_at:%Y-%m-%d}"}]
+            [AnswerProblem(None, f"the campaign opens on {campaign.opens_at:%Y-%m-%d}")]
         )
     if campaign.closes_at and now > campaign.closes_at:
         raise SubmissionError(
-            [{"item": None, "problem": f"the campaign closed on {campaign.closes_at:%Y-%m-%d}"}]
+            [AnswerProblem(None, f"the campaign closed on {campaign.closes_at:%Y-%m-%d}")]
         )

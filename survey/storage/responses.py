@@ -37,7 +37,7 @@ from survey.storage import campaigns
 from survey.storage import models as m
 from survey.storage.campaigns import PinCache
 from survey.storage.engine import fetch_plain
-from survey.storage.errors import AlreadySubmitted, SubmissionError
+from survey.storage.errors import AlreadySubmitted, AnswerProblem, SubmissionError
 from survey.storage.invitations import invitation_row
 from survey.storage.records import Campaign, ResponseState, invitation_record
 from survey.storage.rows import from_db_time, to_db_time, utcnow
@@ -212,18 +212,11 @@ def save_draft(
     pin = campaigns.pin_for(campaigns.pins(conn, campaign.id, pin_cache), instrument_ref)
     instrument = campaigns.pinned_instrument(registry, pin)
     clean: dict[str, Any] = {}
-    problems = []
+    problems: list[AnswerProblem] = []
     for item_id, raw in answers.items():
         value, problem = check_answer(instrument, item_id, raw)
         if problem:
-            problems.append(
-                {
-                    "item": item_id,
-                    "instrument": instrument.key,
-                    "value": raw,
-                    "problem": problem,
-                }
-            )
+            problems.append(AnswerProblem(item_id, problem, instrument.key, raw))
         clean[item_id] = value
     if problems:
         raise SubmissionError(problems)
@@ -233,11 +226,9 @@ def save_draft(
     if response.status != ResponseStatus.DRAFT:
         raise AlreadySubmitted(
             [
-                {
-                    "item": None,
-                    "instrument": instrument.key,
-                    "problem": "this response was submitted and can no longer change",
-                }
+                AnswerProblem(
+                    None, "this response was submitted and can no longer change", instrument.key
+                )
             ]
         )
     if clean:
@@ -294,7 +285,7 @@ def submit(conn: Connection, registry: Registry, pin_cache: PinCache, token: str
         return current
     campaigns.check_window(current.campaign)
     now = utcnow()
-    problems: list[dict[str, Any]] = []
+    problems: list[AnswerProblem] = []
     to_freeze = []
     for pin in campaigns.pins(conn, invitation.campaign_id, pin_cache):
         instrument = campaigns.pinned_instrument(registry, pin)
@@ -320,7 +311,7 @@ def submit(conn: Connection, registry: Registry, pin_cache: PinCache, token: str
     return state(conn, invitation, current.campaign)
 
 
-def response_problems(instrument: Instrument, stored: Mapping[str, Any]) -> list[dict[str, Any]]:
+def response_problems(instrument: Instrument, stored: Mapping[str, Any]) -> list[AnswerProblem]:
     """Everything that keeps ``stored`` answers from being a complete, valid response.
 
     Parameters
@@ -332,7 +323,7 @@ def response_problems(instrument: Instrument, stored: Mapping[str, Any]) -> list
 
     Returns
     -------
-    list of dict
+    list of AnswerProblem
         In instrument order, then answers to items the instrument does not have.
 
     Examples
@@ -342,41 +333,26 @@ def response_problems(instrument: Instrument, stored: Mapping[str, Any]) -> list
     >>> answers = {item_id: 3 for item_id in inst.item_ids}
     >>> response_problems(inst, answers)
     []
-    >>> [p["problem"] for p in response_problems(inst, {**answers, "A-1": None, "Z-9": 1})]
+    >>> [p.problem for p in response_problems(inst, {**answers, "A-1": None, "Z-9": 1})]
     ['required item is not answered', 'not an item of demo@1.0.0']
     """
-    problems = []
+    problems: list[AnswerProblem] = []
     for scale in instrument.scales:
         for item in scale.items:
             value = stored.get(item.id)
             if value is None:
                 if item.required:
                     problems.append(
-                        {
-                            "item": item.id,
-                            "instrument": instrument.key,
-                            "problem": "required item is not answered",
-                        }
+                        AnswerProblem(item.id, "required item is not answered", instrument.key)
                     )
                 continue
             _, problem = check_answer(instrument, item.id, value)
             if problem:
-                problems.append(
-                    {
-                        "item": item.id,
-                        "instrument": instrument.key,
-                        "value": value,
-                        "problem": problem,
-                    }
-                )
+                problems.append(AnswerProblem(item.id, problem, instrument.key, value))
     for item_id in stored:
         if item_id not in set(instrument.item_ids):
             problems.append(
-                {
-                    "item": item_id,
-                    "instrument": instrument.key,
-                    "problem": f"not an item of {instrument.key}",
-                }
+                AnswerProblem(item_id, f"not an item of {instrument.key}", instrument.key)
             )
     return problems
 
