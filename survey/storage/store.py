@@ -1,13 +1,16 @@
-"""The collection store: accounts, organisations, campaigns, invitations, answers and reads.
+"""The collection store: one facade over the storage modules.
 
 One :class:`Store` wraps one database (SQLite or PostgreSQL). Every write is one transaction,
 retried as a whole when SQLite reports the database locked or PostgreSQL picks it as a deadlock
 victim, and bumps ``data_version`` so that readers (the app's caches) know the data changed.
 
-Answers are validated against the instrument version the campaign pinned: values must be points of
-the item's response scale, "not applicable" (``"na"``) only where that scale allows it, and a
-submitted response must answer every required item. Nothing invalid is stored, and a submitted
-response never changes again.
+The work is done by functions on a ``Connection``, one module per aggregate:
+:mod:`~survey.storage.accounts`, :mod:`~survey.storage.organisations`,
+:mod:`~survey.storage.campaigns`, :mod:`~survey.storage.invitations`,
+:mod:`~survey.storage.responses` (drafts, submission, the wide table), :mod:`~survey.storage.reads`
+(progress and other overviews), :mod:`~survey.storage.scores` and :mod:`~survey.storage.totals`
+(cohort reads), :mod:`~survey.storage.erasure`. Each method here runs one of them in
+:meth:`Store.write` or :meth:`Store.read`.
 """
 
 from __future__ import annotations
@@ -73,10 +76,10 @@ class Store:
         self._registry = registry
         #: argon2id with the library's defaults; tests may swap in cheaper parameters.
         self.password_hasher = accounts.DEFAULT_HASHER
+        self._pin_cache: campaigns.PinCache = {}
         # SQLite has one write lock per file. Threads of this process queue here, in order,
         # instead of polling the file lock (SQLite's busy handler sleeps in growing steps, which
         # wastes most of the time under contention); other processes still meet busy_timeout.
-        self._pin_cache: campaigns.PinCache = {}
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     # -- plumbing -----------------------------------------------------------------------------
