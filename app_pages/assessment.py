@@ -7,6 +7,7 @@ response back, so a respondent can close the tab and continue later with the sam
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import streamlit as st
@@ -64,7 +65,7 @@ def _save(
     except SubmissionError as exc:
         st.error(ui_text("take.submit_failed", language))
         for problem in exc.problems:
-            st.text(assessment.describe_problem(problem, language))
+            st.text(assessment.describe_problem(asdict(problem), language))
         return False
     return True
 
@@ -291,7 +292,7 @@ def _review(
         except SubmissionError as exc:
             st.error(ui_text("take.submit_failed", language))
             for problem in exc.problems:
-                st.text(assessment.describe_problem(problem, language))
+                st.text(assessment.describe_problem(asdict(problem), language))
             return
         st.session_state[_state_key(token, "submitted")] = True
         st.rerun()

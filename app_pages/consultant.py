@@ -28,9 +28,9 @@ from survey.services.invitations import (
     check_public_url,
     explicit_setting,
     link_for,
-    progress_totals,
 )
 from survey.services.progress import organisation_progress
+from survey.storage.reads import progress_totals
 from survey.vocab import RESPONDENT_ROLES, SIDES, SIZE_BANDS
 
 user = require_page("consultant")

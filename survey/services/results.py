@@ -16,7 +16,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -27,6 +27,10 @@ from scoring.maturity import profile, stage_of
 from survey import settings
 from survey.instrument.model import Instrument, parse_version
 from survey.instrument.registry import Registry
+
+if TYPE_CHECKING:
+    from survey.storage.records import Campaign
+    from survey.storage.store import Store
 
 #: Sides compared with the firm's own view, in order of preference.
 OTHER_SIDES = ("customer", "partner")
@@ -107,8 +111,8 @@ class FirmResults:
 # Reading the store
 # ---------------------------------------------------------------------------------------------
 def _pick_campaign(
-    store: Any, campaigns: list[Any], wanted: int | str | None, organisation: str
-) -> Any:
+    store: Store, campaigns: list[Campaign], wanted: int | str | None, organisation: str
+) -> Campaign:
     if not campaigns:
         raise ValueError(
             f"organisation {organisation!r} has no campaign yet; create one and collect "
@@ -169,7 +173,7 @@ def _chart_kind(instrument: Instrument, registry: Registry) -> str:
     return "score_bars"
 
 
-def _cohort(store: Any, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _cohort(store: Store, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every organisation's mean self index per scale in its latest campaign on this version,
     and per scale the n, mean and SD of those respondents' indices, from the scores stored at
     submission (one grouped query)."""
@@ -177,7 +181,7 @@ def _cohort(store: Any, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFr
     return result
 
 
-def _cohort_alpha(store: Any, instrument: Instrument) -> pd.Series:
+def _cohort_alpha(store: Store, instrument: Instrument) -> pd.Series:
     """Cronbach's alpha per scale over every submitted response to this version from the
     firms' own people, from the running sums kept at submission (no answers are read)."""
     sums = store.instrument_sums(instrument)
@@ -189,7 +193,7 @@ def _cohort_alpha(store: Any, instrument: Instrument) -> pd.Series:
 
 
 def firm_results(
-    store: Any,
+    store: Store,
     organisation: int | str,
     campaign: int | str | None = None,
     language: str = "en",
@@ -336,7 +340,7 @@ def _named(frame: pd.DataFrame, instrument: Instrument, language: str) -> pd.Dat
 
 
 def _section(
-    store: Any,
+    store: Store,
     registry: Registry,
     instrument: Instrument,
     table: Any,
@@ -444,7 +448,7 @@ def _section(
 
 
 def _change(
-    store: Any,
+    store: Store,
     previous_table: Any,
     instrument: Instrument,
     registry: Registry,

@@ -2,7 +2,37 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    """One reason why answers cannot be saved or submitted.
+
+    Attributes
+    ----------
+    item : str or None
+        The item id, or ``None`` for a problem with the whole response (the campaign is
+        closed, the instrument is not the campaign's).
+    problem : str
+        What is wrong, in words.
+    instrument : str or None
+        ``id@version`` of the instrument, where known.
+    value : object
+        The value given, where one was given and is wrong.
+
+    Examples
+    --------
+    >>> str(SubmissionError([AnswerProblem("A-1", "value 6 is outside the scale 1..5",
+    ...     "demo@1.0.0", 6), AnswerProblem(None, "the campaign closed on 2026-01-01")]))
+    'A-1: value 6 is outside the scale 1..5; response: the campaign closed on 2026-01-01'
+    """
+
+    item: str | None
+    problem: str
+    instrument: str | None = None
+    value: Any = None
 
 
 class StorageError(Exception):
@@ -20,20 +50,18 @@ class AccessDenied(StorageError, PermissionError):
 class SubmissionError(StorageError, ValueError):
     """Answers that cannot be saved or submitted; nothing of the request was stored.
 
-    ``problems`` lists every problem found, each a dict with ``item`` (the item id, or ``None``
-    for a problem with the whole response), ``problem`` (what is wrong, in words) and, where
-    known, ``instrument`` (``id@version``) and ``value``.
+    ``problems`` lists every problem found, each an :class:`AnswerProblem`.
     """
 
-    def __init__(self, problems: list[dict[str, Any]]) -> None:
+    def __init__(self, problems: list[AnswerProblem]) -> None:
         self.problems = problems
         super().__init__(str(self))
 
     def __str__(self) -> str:
         lines = []
         for problem in self.problems:
-            where = problem.get("item") or problem.get("instrument") or "response"
-            lines.append(f"{where}: {problem['problem']}")
+            where = problem.item or problem.instrument or "response"
+            lines.append(f"{where}: {problem.problem}")
         return "; ".join(lines)
 
 

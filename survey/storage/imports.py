@@ -41,15 +41,15 @@ from survey.instrument.answers import NOT_APPLICABLE, check_answer
 from survey.instrument.model import Instrument
 from survey.storage import models as m
 from survey.storage.errors import StorageError
-from survey.storage.scores import write_scores
-from survey.storage.store import (
-    Store,
+from survey.storage.rows import (
     insert_answers,
     insert_campaign,
     insert_organisation,
     token_hash,
     utcnow,
 )
+from survey.storage.scores import write_scores
+from survey.storage.store import Store
 
 _MAPPING_KEYS = {
     "respondent_id",
