@@ -7,7 +7,6 @@ response back, so a respondent can close the tab and continue later with the sam
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 import streamlit as st
@@ -65,7 +64,7 @@ def _save(
     except SubmissionError as exc:
         st.error(ui_text("take.submit_failed", language))
         for problem in exc.problems:
-            st.text(assessment.describe_problem(asdict(problem), language))
+            st.text(assessment.describe_problem(problem, language))
         return False
     return True
 
@@ -292,7 +291,7 @@ def _review(
         except SubmissionError as exc:
             st.error(ui_text("take.submit_failed", language))
             for problem in exc.problems:
-                st.text(assessment.describe_problem(asdict(problem), language))
+                st.text(assessment.describe_problem(problem, language))
             return
         st.session_state[_state_key(token, "submitted")] = True
         st.rerun()

@@ -29,7 +29,6 @@ from survey.services.invitations import (
     explicit_setting,
     link_for,
 )
-from survey.services.progress import organisation_progress
 from survey.storage.reads import progress_totals
 from survey.vocab import RESPONDENT_ROLES, SIDES, SIZE_BANDS
 
@@ -43,7 +42,7 @@ show_flash()
 @st.cache_data(show_spinner=False, max_entries=32)
 def _clients(version: int, user_key: tuple[Any, ...]) -> pd.DataFrame:
     organisations = visible_organisations(user, store.organisations(user=user))
-    progress = organisation_progress(store, [org.id for org in organisations]).set_index(
+    progress = store.organisation_progress([org.id for org in organisations]).set_index(
         "organisation_id"
     )
     rows = [

@@ -24,10 +24,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from survey.instrument.answers import AnswerProblem
 from survey.instrument.model import Instrument
 from survey.instrument.registry import Registry
 from survey.storage import models as m
-from survey.storage.errors import AnswerProblem, NotFound, StorageError, SubmissionError
+from survey.storage.errors import NotFound, StorageError, SubmissionError
 from survey.storage.organisations import organisation_row
 from survey.storage.records import Campaign
 from survey.storage.rows import from_db_time, insert_campaign, to_db_time, utcnow

@@ -2,37 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-
-@dataclass(frozen=True)
-class AnswerProblem:
-    """One reason why answers cannot be saved or submitted.
-
-    Attributes
-    ----------
-    item : str or None
-        The item id, or ``None`` for a problem with the whole response (the campaign is
-        closed, the instrument is not the campaign's).
-    problem : str
-        What is wrong, in words.
-    instrument : str or None
-        ``id@version`` of the instrument, where known.
-    value : object
-        The value given, where one was given and is wrong.
-
-    Examples
-    --------
-    >>> str(SubmissionError([AnswerProblem("A-1", "value 6 is outside the scale 1..5",
-    ...     "demo@1.0.0", 6), AnswerProblem(None, "the campaign closed on 2026-01-01")]))
-    'A-1: value 6 is outside the scale 1..5; response: the campaign closed on 2026-01-01'
-    """
-
-    item: str | None
-    problem: str
-    instrument: str | None = None
-    value: Any = None
+from survey.instrument.answers import AnswerProblem
 
 
 class StorageError(Exception):

@@ -30,14 +30,18 @@ from sqlalchemy import Connection, Select, and_, case, delete, func, insert, sel
 from sqlalchemy.dialects import postgresql, sqlite
 
 from survey.ingest.table import RESPONDENT_COLUMNS, ResponseTable
-from survey.instrument.answers import NOT_APPLICABLE, check_answer
-from survey.instrument.model import Instrument
+from survey.instrument.answers import (
+    NOT_APPLICABLE,
+    AnswerProblem,
+    check_answer,
+    response_problems,
+)
 from survey.instrument.registry import Registry
 from survey.storage import campaigns
 from survey.storage import models as m
 from survey.storage.campaigns import PinCache
 from survey.storage.engine import fetch_plain
-from survey.storage.errors import AlreadySubmitted, AnswerProblem, SubmissionError
+from survey.storage.errors import AlreadySubmitted, SubmissionError
 from survey.storage.invitations import invitation_row
 from survey.storage.records import Campaign, ResponseState, invitation_record
 from survey.storage.rows import from_db_time, to_db_time, utcnow
@@ -309,52 +313,6 @@ def submit(conn: Connection, registry: Registry, pin_cache: PinCache, token: str
     )
     write_scores(conn, registry, to_freeze)
     return state(conn, invitation, current.campaign)
-
-
-def response_problems(instrument: Instrument, stored: Mapping[str, Any]) -> list[AnswerProblem]:
-    """Everything that keeps ``stored`` answers from being a complete, valid response.
-
-    Parameters
-    ----------
-    instrument : Instrument
-        The pinned version.
-    stored : mapping of str to int or str
-        Item id to stored value (``"na"`` for not applicable).
-
-    Returns
-    -------
-    list of AnswerProblem
-        In instrument order, then answers to items the instrument does not have.
-
-    Examples
-    --------
-    >>> from survey.instrument.examples import example_instrument
-    >>> inst = example_instrument()
-    >>> answers = {item_id: 3 for item_id in inst.item_ids}
-    >>> response_problems(inst, answers)
-    []
-    >>> [p.problem for p in response_problems(inst, {**answers, "A-1": None, "Z-9": 1})]
-    ['required item is not answered', 'not an item of demo@1.0.0']
-    """
-    problems: list[AnswerProblem] = []
-    for scale in instrument.scales:
-        for item in scale.items:
-            value = stored.get(item.id)
-            if value is None:
-                if item.required:
-                    problems.append(
-                        AnswerProblem(item.id, "required item is not answered", instrument.key)
-                    )
-                continue
-            _, problem = check_answer(instrument, item.id, value)
-            if problem:
-                problems.append(AnswerProblem(item.id, problem, instrument.key, value))
-    for item_id in stored:
-        if item_id not in set(instrument.item_ids):
-            problems.append(
-                AnswerProblem(item_id, f"not an item of {instrument.key}", instrument.key)
-            )
-    return problems
 
 
 # --------------------------------------------------------------------------------------------
