@@ -237,7 +237,7 @@ def _text_rows(
     if delimiter is None and tab:
         delimiter = "\t"
     if delimiter is None:
-        delimiter = _recognise_delimiter(text, name)
+        delimiter = _recognise_delimiter(text, name, first_line)
     elif len(delimiter) != 1:
         raise _refused(
             name,
@@ -262,60 +262,65 @@ def _text_rows(
     return rows, delimiter
 
 
-def _recognise_delimiter(text: str, name: str) -> str:
+def _recognise_delimiter(text: str, name: str, first_line: int = 1) -> str:
     """The delimiter that splits each of the first lines into the header's number of cells.
 
     A line may have more cells than the header when the extra ones are empty (a trailing
-    delimiter). Of the delimiters that fit, the one giving the most columns wins.
+    delimiter). Of the delimiters that fit, the one giving the most columns wins. When none
+    fits, the message names the lines that do not fit the most likely one.
     """
     sample_lines = text.splitlines(keepends=True)
     truncated = len(sample_lines) > SNIFF_LINES
     sample = "".join(sample_lines[:SNIFF_LINES])
     fits: list[tuple[int, str]] = []
-    seen: dict[str, list[int]] = {}
+    misfits: list[tuple[int, int, str, list[tuple[int, int]]]] = []
     for candidate in DELIMITERS:
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=candidate)
+        rows: list[tuple[int, list[str]]] = []
+        start = first_line
         try:
-            rows = [
-                r
-                for r in csv.reader(io.StringIO(sample, newline=""), delimiter=candidate)
-                if any(c.strip() for c in r)
-            ]
+            for cells in reader:
+                if any(c.strip() for c in cells):
+                    rows.append((start, cells))
+                start = first_line + reader.line_num
         except csv.Error:
             continue
         if truncated and len(rows) > 1:
             rows = rows[:-1]  # the last line of the sample may be cut inside a quoted cell
-        if not rows:
+        if not rows or len(rows[0][1]) < 2:
             continue
-        width = len(rows[0])
-        seen[candidate] = [len(r) for r in rows]
-        if width < 2:
-            continue
-        if all(
-            len(r) == width or (len(r) > width and not any(c.strip() for c in r[width:]))
-            for r in rows[1:]
-        ):
+        width = len(rows[0][1])
+        wrong = [
+            (line, len(cells))
+            for line, cells in rows[1:]
+            if not (
+                len(cells) == width
+                or (len(cells) > width and not any(c.strip() for c in cells[width:]))
+            )
+        ]
+        if wrong:
+            misfits.append((len(rows) - len(wrong), width, candidate, wrong))
+        else:
             fits.append((width, candidate))
     if fits:
         best = max(width for width, _ in fits)
         return next(c for width, c in fits if width == best)
-    counts = "; ".join(
-        f"{_NAMES[c]} gives {_counts(n)} cells" for c, n in seen.items() if max(n) > 1
-    )
+    detail = ""
+    if misfits:
+        _, width, candidate, wrong = max(misfits, key=lambda m: (m[0], m[1]))
+        shown = ", ".join(f"line {line} into {count}" for line, count in wrong[:3])
+        more = f" and {len(wrong) - 3} more lines" if len(wrong) > 3 else ""
+        detail = f"; {_NAMES[candidate]} splits the header into {width} cells but {shown}{more}"
     raise _refused(
         name,
         "cannot recognise the delimiter (the character between cells): none of "
         + ", ".join(_NAMES[c] for c in DELIMITERS)
         + " splits every line into the header's number of cells"
-        + (f" ({counts} per line)" if counts else ""),
+        + detail,
         "give the delimiter with --delimiter ';' (or ',', tab, '|'), or put a first line "
         "sep=; in the file",
         Kind.DELIMITER,
     )
-
-
-def _counts(numbers: list[int]) -> str:
-    shown = ", ".join(str(n) for n in numbers[:6])
-    return shown + (", ..." if len(numbers) > 6 else "")
 
 
 # --------------------------------------------------------------------------------------------
