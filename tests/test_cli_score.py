@@ -234,3 +234,22 @@ def test_unknown_instrument_and_file_type(
     result = CliRunner().invoke(app, ["score", str(other), "--instrument", "mini"])
     assert result.exit_code == 1
     assert "answers.txt: cannot read .txt" in result.stderr
+
+
+def test_semicolon_windows_1252_file_is_scored_with_a_note(
+    instruments_dir: Path, app: typer.Typer, tmp_path: Path
+) -> None:
+    answers = _answers().assign(respondent=[f"Müller {i}" for i in range(12)])
+    path = tmp_path / "answers.csv"
+    path.write_bytes(answers.to_csv(index=False, sep=";").encode("cp1252"))
+    result = CliRunner().invoke(
+        app, ["score", str(path), "-i", "mini", "--id-column", "respondent", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["respondents"] == 12
+    assert "note: answers.csv is not UTF-8 (line 2); read as Windows-1252" in result.stderr
+    result = CliRunner().invoke(
+        app, ["score", str(path), "-i", "mini", "--ignore", "respondent", "--delimiter", ","]
+    )
+    assert result.exit_code == 1
+    assert "answers.csv: none of its columns is an item of mini@1.0.0" in result.stderr

@@ -158,7 +158,9 @@ def demo(
 
 
 def import_file(
-    file: Path = typer.Argument(..., help="CSV or XLSX export (one row per respondent)."),
+    file: Path = typer.Argument(
+        ..., help="CSV, TSV, XLSX or Parquet export (one row per respondent)."
+    ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     instrument: str = typer.Option(..., "--instrument", help="ID[@VERSION] the file answers."),
     organization: str = typer.Option(..., "--organization", "--organisation"),

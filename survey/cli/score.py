@@ -43,6 +43,7 @@ def read_responses(
     ignore: list[str] | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Read and check a responses file for ``instrument`` with the reader and checks every
     command uses (:func:`survey.ingest.files.read_table`, :func:`survey.ingest.checks.check_table`).
@@ -60,6 +61,8 @@ def read_responses(
         Further non-item columns to accept and leave out.
     delimiter, encoding : str, optional
         Of a CSV file, when they are not to be recognised.
+    notes : list of str, optional
+        Appended to: what the reader says about the file (the encoding it fell back to).
 
     Returns
     -------
@@ -94,8 +97,8 @@ def read_responses(
     )
     if checked.problems:
         raise FileRefused(checked.problems)
-    if table.encoding_note:
-        typer.echo(f"note: {table.encoding_note}", err=True)
+    if table.encoding_note and notes is not None:
+        notes.append(table.encoding_note)
     return checked.answers_frame(instrument.item_ids)
 
 
@@ -195,6 +198,7 @@ def score_command(
     """Score a responses file: scale scores per respondent, reliability, item statistics."""
     from survey.instrument.registry import get_instrument
 
+    notes: list[str] = []
     try:
         instrument = get_instrument(instrument_ref)
         data = read_responses(
@@ -204,6 +208,7 @@ def score_command(
             ignore=ignore,
             delimiter=delimiter_option(delimiter),
             encoding=encoding,
+            notes=notes,
         )
         result = score_instrument(data, instrument)
     except FileRefused as exc:
@@ -212,6 +217,8 @@ def score_command(
         raise fail(f"the instruments folder has errors:\n{exc}") from None
     except ValueError as exc:  # unknown instrument, bad file, or data the scoring refuses
         raise fail(str(exc)) from None
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
     written = write_outputs(result, out) if out is not None else []
     info = summary(result, instrument, str(responses))
     info["outputs"] = [str(p) for p in written]
