@@ -1,23 +1,11 @@
 """Bringing responses collected elsewhere (LimeSurvey, Qualtrics, Google Forms) into a campaign.
 
-A CSV or XLSX export has one row per respondent. Columns map to item ids by name (``IC-IND-1``)
-or through a mapping file (YAML)::
-
-    respondent_id: ResponseId     # column holding respondent ids (default: "respondent_id")
-    role: Department              # column of respondent roles (default: "role")
-    side: Side                    # column of sides (default: "side")
-    language: Lang                # column of languages (default: "language")
-    defaults: {role: other, side: self, language: en}
-    skip_rows: 2                  # rows after the header to skip (Qualtrics has two)
-    ignore: [StartDate, EndDate]  # columns to leave out
-    columns:                      # column -> item id
-      Q1_1: IC-IND-1
-    values:                       # text answers -> points (or na)
-      Strongly disagree: 1
-      Strongly agree: 5
-      Not applicable: na
-    roles:                        # text roles -> roles
-      Research & Development: rnd
+A CSV, TSV, XLSX or Parquet export has one row per respondent. It is read and checked by
+:mod:`survey.ingest` (the reader and checks ``cocreate score`` uses too): columns map to item ids
+by name (``IC-IND-1``) or through a mapping file (:mod:`survey.ingest.mapping`: column renames,
+answer recodes, the respondent id, role, side and language columns). Here the roles and sides are
+checked against the database's vocabulary, and the campaign against the file (same file or
+respondent imported before, instrument version, sides).
 
 Every problem is reported with its line in the file (the header is line 1), the column and the
 value; if there is any problem nothing is imported. Rows are written in one transaction.
