@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from survey.ingest.files import RawTable
@@ -68,16 +69,13 @@ class CheckedTable:
 
         Indexed by respondent id (named after its column) when the file has one.
         """
-        data = [
-            [
-                float(v)
-                if (v := r.answers.get(i)) is not None and v != NOT_APPLICABLE
-                else float("nan")
-                for i in item_ids
-            ]
-            for r in self.records
-        ]
-        frame = pd.DataFrame(data, columns=list(item_ids), dtype=float)
+        position = {item_id: column for column, item_id in enumerate(item_ids)}
+        values = np.full((len(self.records), len(position)), np.nan)
+        for row, record in enumerate(self.records):
+            for item_id, value in record.answers.items():
+                if value != NOT_APPLICABLE and item_id in position:
+                    values[row, position[item_id]] = value
+        frame = pd.DataFrame(values, columns=list(item_ids))
         if self.id_column is not None:
             frame.index = pd.Index([r.respondent_id for r in self.records], name=self.id_column)
         return frame
@@ -255,6 +253,7 @@ def check_table(
     required = {item.id for item in instrument.items if item.required}
     records: list[Record] = []
     first_line: dict[str, int] = {}
+    verdicts: dict[tuple[str, str], tuple[Any, str | None]] = {}
     for line, cells in data:
 
         def cell(position: int, cells: list[str] = cells) -> str:
@@ -312,9 +311,13 @@ def check_table(
                         )
                     )
                 continue
-            value, message = check_answer(
-                instrument, item_id, _number(mapping.values.get(text.lower(), text))
-            )
+            verdict = verdicts.get((item_id, text))
+            if verdict is None:  # each distinct answer of an item is judged once
+                verdict = check_answer(
+                    instrument, item_id, _number(mapping.values.get(text.lower(), text))
+                )
+                verdicts[(item_id, text)] = verdict
+            value, message = verdict
             if message:
                 fix = None
                 if mapping.values and text.lower() not in mapping.values and _number(text) == text:
