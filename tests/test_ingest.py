@@ -46,11 +46,19 @@ def test_sep_line_names_the_delimiter_and_lines_count_it(tmp_path: Path) -> None
     assert [line for line, _ in table.rows] == [3, 4]
 
 
+def test_sep_line_with_a_tab(tmp_path: Path) -> None:
+    text = "sep=\t\r\n" + _lines(HEADER, _row("1"), sep="\t", end="\r\n")
+    table = read_table(_write(tmp_path, text.encode()))
+    assert (table.delimiter, table.header, table.rows[0][0]) == ("\t", HEADER, 3)
+
+
 def test_utf8_bom_is_not_part_of_the_first_column(tmp_path: Path) -> None:
     text = _lines(HEADER, _row("1"))
-    table = read_table(_write(tmp_path, b"\xef\xbb\xbf" + text.encode("utf-8")))
+    path = _write(tmp_path, b"\xef\xbb\xbf" + text.encode("utf-8"))
+    table = read_table(path)
     assert table.header[0] == "id"
     assert (table.encoding, table.encoding_note) == ("utf-8", None)
+    assert read_table(path, encoding="utf-8").header[0] == "id"
 
 
 def test_windows_1252_is_read_and_said(tmp_path: Path) -> None:
@@ -147,6 +155,11 @@ def test_too_many_rows_or_columns_are_refused(
 
 def test_empty_unknown_type_and_undecodable(tmp_path: Path) -> None:
     assert _refusal(_write(tmp_path, b"")).problems[0].kind is Kind.EMPTY
+    blank = _refusal(_write(tmp_path, b"\r\n \r\n"))
+    assert (blank.problems[0].kind, str(blank)) == (
+        Kind.EMPTY,
+        "r.csv: the file is empty. Fix: export the responses again",
+    )
     assert "cannot read .xls files" in str(_refusal(_write(tmp_path, b"x", "r.xls")))
     bad = _write(tmp_path, b"id,A-1\n1,\x81\n")
     (problem,) = _refusal(bad).problems

@@ -228,12 +228,15 @@ def _text_rows(
 ) -> tuple[list[tuple[int, list[str]]], str]:
     """Non-empty rows with their first line, and the delimiter used."""
     first_line = 1
+    text = text.removeprefix("\ufeff")  # a byte-order mark read with a given encoding
     head, _, rest = text.partition("\n")
-    marker = head.strip().lower()
-    if marker.startswith("sep=") and len(head.strip()) == 5:
-        delimiter = delimiter or head.strip()[4]
+    head = head.rstrip("\r")
+    if head.lower().startswith("sep=") and len(head) == 5:  # Excel's "sep=;" (or a tab)
+        delimiter = delimiter or head[4]
         text = rest
         first_line = 2
+    if not text.strip():
+        return [], delimiter or ","
     if delimiter is None and tab:
         delimiter = "\t"
     if delimiter is None:
