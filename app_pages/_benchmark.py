@@ -27,13 +27,9 @@ FILTERS = {
 # The spinner is shown by the caller, in the app's language.
 @st.cache_data(show_spinner=False, max_entries=16)
 def cohort_table(_store: Any, database: str, version: int, ref: str) -> pd.DataFrame:
-    """Every organisation's indices on ``ref`` (self views of submitted responses)."""
-    table = _store.responses(instrument=ref, side="self")
-    return organisation_indices(table.answers, table.respondents, registry().get(ref))
-
-
-def min_cohort() -> int:
-    return max(3, int(settings.get("min_cohort")))
+    """Every organisation's indices on ``ref`` (self views of submitted responses), from the
+    scale scores stored at submission (as the Results page's cohort)."""
+    return organisation_indices(_store, registry().get(ref))
 
 
 def render(store: Any, user: Any, organisations: dict[int, str], version: int) -> None:
@@ -72,7 +68,7 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
     client = client_rows.iloc[0]
     others = table[table["organisation_id"] != client_id]
     options = filter_options(others)
-    limit = min_cohort()
+    limit = settings.min_cohort()
     # Start from the client's industry when that alone makes a large enough cohort, else from
     # everyone; the consultant narrows or widens from there.
     same_industry = int((others["industry"] == client["industry"]).sum())

@@ -28,9 +28,8 @@ from survey.services.invitations import (
     check_public_url,
     explicit_setting,
     link_for,
-    progress_totals,
 )
-from survey.services.progress import organisation_progress
+from survey.storage.reads import progress_totals
 from survey.vocab import RESPONDENT_ROLES, SIDES, SIZE_BANDS
 
 user = require_page("consultant")
@@ -43,7 +42,7 @@ show_flash()
 @st.cache_data(show_spinner=False, max_entries=32)
 def _clients(version: int, user_key: tuple[Any, ...]) -> pd.DataFrame:
     organisations = visible_organisations(user, store.organisations(user=user))
-    progress = organisation_progress(store, [org.id for org in organisations]).set_index(
+    progress = store.organisation_progress([org.id for org in organisations]).set_index(
         "organisation_id"
     )
     rows = [

@@ -19,6 +19,7 @@ from app_pages._common import (
     require_page,
     t,
 )
+from scoring.reliability import MIN_ALPHA
 from survey.exports.formats import FORMATS
 from survey.i18n.messages import number
 from survey.i18n.ui_text import language_name
@@ -119,7 +120,7 @@ with reliability_tab:
                 "flags",
             ]
         ]
-        low = shown["alpha"] < 0.7
+        low = shown["alpha"] < MIN_ALPHA
         st.dataframe(
             shown.style.apply(
                 lambda row: ["background-color: #FCE8D5" if low[row.name] else "" for _ in row],
@@ -145,7 +146,7 @@ with reliability_tab:
                 "flags": t("research.col.flags"),
             },
         )
-        st.caption(t("research.reliability_note"))
+        st.caption(t("research.reliability_note", min_alpha=f"{MIN_ALPHA:.2f}".lstrip("0")))
 
 with items_tab:
     if "items" in stats:

@@ -151,7 +151,6 @@ def main() -> int:
     )
 
     from survey.instrument.registry import default_registry
-    from survey.services.progress import organisation_progress
     from survey.services.psychometrics import instrument_factor_model, instrument_psychometrics
     from survey.services.results import firm_results
 
@@ -170,8 +169,8 @@ def main() -> int:
         "instruments": lambda: default_registry().latest(),
         "results: overview": lambda: firm_results(store, org, campaign, compare=False),
         "results: one instrument": lambda: firm_results(store, org, campaign, only=(section,)),
-        "consultant (clients)": lambda: organisation_progress(
-            store, [org.id for org in store.organisations(user=users["consultant"])]
+        "consultant (clients)": lambda: store.organisation_progress(
+            [org.id for org in store.organisations(user=users["consultant"])]
         ),
         "research: reliability": lambda: instrument_psychometrics(store, latest),
         "research: CFA fitted": lambda: instrument_factor_model(store, latest),

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from survey.settings import MIN_COHORT_FLOOR
+
 __all__ = [
     "MIN_COHORT",
     "MIN_COHORT_FLOOR",
@@ -30,10 +32,9 @@ __all__ = [
 ]
 
 #: Default smallest cohort (organisations). ``survey.settings`` exposes it as
-#: ``COCREATE_MIN_COHORT``; callers pass the setting in.
+#: ``COCREATE_MIN_COHORT``; callers pass the setting in (:func:`survey.settings.min_cohort`).
+#: No configuration may go below :data:`MIN_COHORT_FLOOR` (declared with the setting).
 MIN_COHORT = 5
-#: No configuration may go below this.
-MIN_COHORT_FLOOR = 3
 #: |RCI| above this is a reliable change at the 5% level (Jacobson & Truax 1991).
 RCI_CRITICAL = 1.96
 

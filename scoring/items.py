@@ -19,7 +19,12 @@ import pandas as pd
 
 from scoring.keys import ScaleKey, parse_keys
 from scoring.moments import ScaleMoments, ScaleScan, numeric_columns, scan_scales
-from scoring.reliability import MISSING_POLICIES, ScaleReliability, reliability_from_moments
+from scoring.reliability import (
+    MIN_ALPHA,
+    MISSING_POLICIES,
+    ScaleReliability,
+    reliability_from_moments,
+)
 
 __all__ = ["FlagThresholds", "ScoreResult", "reliability_flags", "score_items"]
 
@@ -42,7 +47,8 @@ class FlagThresholds:
     """Where :func:`reliability_flags` starts to warn.
 
     The defaults are the conventional rules of thumb (Nunnally's .70 for alpha and omega,
-    .30 for corrected item-total correlations, 30 complete answers for a stable estimate).
+    :data:`scoring.reliability.MIN_ALPHA`; .30 for corrected item-total correlations; 30
+    complete answers for a stable estimate).
     An instrument may set its own.
 
     Examples
@@ -51,8 +57,8 @@ class FlagThresholds:
     FlagThresholds(min_alpha=0.8, min_omega=0.7, min_r_drop=0.3, min_complete=30)
     """
 
-    min_alpha: float = 0.70
-    min_omega: float = 0.70
+    min_alpha: float = MIN_ALPHA
+    min_omega: float = MIN_ALPHA
     min_r_drop: float = 0.30
     min_complete: int = 30
 

@@ -34,6 +34,7 @@ from scoring.keys import ScaleKey
 from scoring.moments import ScaleMoments, cov2cor, numeric_columns, scan_scales
 
 __all__ = [
+    "MIN_ALPHA",
     "ScaleReliability",
     "alpha_ci",
     "average_r",
@@ -46,6 +47,11 @@ __all__ = [
 ]
 
 MISSING_POLICIES = ("pairwise", "listwise")
+
+#: Cronbach's alpha (and omega) below which a scale's reliability is too low for research use:
+#: the conventional .70 of Nunnally (1978), *Psychometric Theory*, 2nd ed., McGraw-Hill, p. 245.
+#: :class:`scoring.items.FlagThresholds` flags below it and the Research page highlights it.
+MIN_ALPHA = 0.70
 
 #: Bounds on the uniquenesses in the minres fit, as psych's ``fa`` (Heywood cases stop here).
 _MIN_UNIQUENESS = 0.005

@@ -136,6 +136,30 @@ def get(name: str) -> str:
     return os.environ.get(setting.env) or setting.default_value()
 
 
+#: No deployment may set ``min_cohort`` below this many organisations: smaller cohorts would let
+#: a reader single out one organisation's answers (:func:`scoring.benchmark.check_cohort_size`
+#: refuses them).
+MIN_COHORT_FLOOR = 3
+
+
+def min_cohort() -> int:
+    """The smallest cohort: the ``min_cohort`` setting, raised to :data:`MIN_COHORT_FLOOR`.
+
+    Every benchmark, cohort comparison and export cell reads it here.
+
+    Returns
+    -------
+    int
+        ``COCREATE_MIN_COHORT`` (default 5), at least :data:`MIN_COHORT_FLOOR` (3).
+
+    Examples
+    --------
+    >>> min_cohort() >= MIN_COHORT_FLOOR
+    True
+    """
+    return max(MIN_COHORT_FLOOR, int(get("min_cohort")))
+
+
 def settings_markdown() -> str:
     """The settings as the Markdown page ``docs/settings.md`` (kept equal by a test)."""
     lines = [

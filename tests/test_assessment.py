@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from survey.instrument.answers import AnswerProblem
 from survey.instrument.registry import load_registry
 from survey.services.assessment import NOT_APPLICABLE, Assessment
 from tests.app_support import FIXTURE_INSTRUMENTS
@@ -100,7 +101,7 @@ def test_languages_common_to_every_instrument(assessment):
 
 
 def test_problems_from_the_store_name_the_statement(assessment):
-    text = assessment.describe_problem({"item": "PR-TRY-2", "problem": "is required"}, "en")
+    text = assessment.describe_problem(AnswerProblem("PR-TRY-2", "is required"), "en")
     assert text == "“Customers test our prototypes.” (PR-TRY-2): is required"
 
 

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from scoring.benchmark import (
+    MIN_COHORT,
+    MIN_COHORT_FLOOR,
     benchmark,
     check_cohort_size,
     cohort_summary,
@@ -58,6 +60,20 @@ def test_cohort_size_floor_and_messages() -> None:
         check_cohort_size(1, 3)
     with pytest.raises(ValueError, match="min_cohort is 2, below the floor of 3"):
         check_cohort_size(10, 2)
+
+
+def test_the_min_cohort_setting_never_goes_below_the_floor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from survey import settings
+
+    monkeypatch.delenv("COCREATE_MIN_COHORT", raising=False)
+    assert settings.min_cohort() == MIN_COHORT == 5
+    monkeypatch.setenv("COCREATE_MIN_COHORT", "2")
+    assert settings.min_cohort() == MIN_COHORT_FLOOR == 3
+    check_cohort_size(3, settings.min_cohort())
+    monkeypatch.setenv("COCREATE_MIN_COHORT", "8")
+    assert settings.min_cohort() == 8
 
 
 def test_functions_refuse_small_cohorts(orgs: pd.DataFrame) -> None:

@@ -176,16 +176,20 @@ def test_score_other_formats_and_text_summary(
     [
         (
             lambda f: f.rename(columns={"DIA-2": "DIA-02"}),
-            "answers.csv: unknown column(s) 'DIA-02' (did you mean 'DIA-2'?)",
+            "answers.csv: line 1, column 'DIA-02': unknown column: not an item of mini@1.0.0 "
+            "(did you mean 'DIA-2'?)",
         ),
-        (lambda f: f.drop(columns="DES-1"), "answers.csv: missing item column(s) ['DES-1']"),
+        (
+            lambda f: f.drop(columns="DES-1"),
+            "answers.csv: missing item column(s) ['DES-1'] of mini@1.0.0",
+        ),
         (
             lambda f: f.astype({"DES-2": object}).assign(**{"DES-2": ["x"] + ["3"] * 11}),
-            "answers.csv: row 1, column 'DES-2': 'x' is not a number",
+            "answers.csv: line 2, column 'DES-2', value 'x': 'x' is not a point of the scale 1..5",
         ),
         (
             lambda f: f.assign(**{"DIA-1": [3.0] * 4 + [7.0] + [3.0] * 7}),
-            "answers.csv: row 5, column 'DIA-1': 7 is not a point of the response scale 1..5",
+            "answers.csv: line 6, column 'DIA-1', value '7.0': value 7 is outside the scale 1..5",
         ),
     ],
 )
@@ -218,9 +222,34 @@ def test_unknown_instrument_and_file_type(
     many = tmp_path / "many.csv"
     _answers().assign(**{f"extra{i}": 1 for i in range(7)}).to_csv(many, index=False)
     result = CliRunner().invoke(app, ["score", str(many), "--instrument", "mini"])
-    assert "'extra3' and 3 more for mini@1.0.0" in result.stderr
+    assert result.exit_code == 1
+    for column in ["respondent"] + [f"extra{i}" for i in range(7)]:  # each one located
+        assert (
+            f"many.csv: line 1, column '{column}': unknown column: not an item of mini@1.0.0"
+            in result.stderr
+        )
+    assert "fix the 8 problems above" in result.stderr
     other = tmp_path / "answers.txt"
     other.write_text("x")
     result = CliRunner().invoke(app, ["score", str(other), "--instrument", "mini"])
     assert result.exit_code == 1
     assert "answers.txt: cannot read .txt" in result.stderr
+
+
+def test_semicolon_windows_1252_file_is_scored_with_a_note(
+    instruments_dir: Path, app: typer.Typer, tmp_path: Path
+) -> None:
+    answers = _answers().assign(respondent=[f"Müller {i}" for i in range(12)])
+    path = tmp_path / "answers.csv"
+    path.write_bytes(answers.to_csv(index=False, sep=";").encode("cp1252"))
+    result = CliRunner().invoke(
+        app, ["score", str(path), "-i", "mini", "--id-column", "respondent", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["respondents"] == 12
+    assert "note: answers.csv is not UTF-8 (line 2); read as Windows-1252" in result.stderr
+    result = CliRunner().invoke(
+        app, ["score", str(path), "-i", "mini", "--ignore", "respondent", "--delimiter", ","]
+    )
+    assert result.exit_code == 1
+    assert "answers.csv: none of its columns is an item of mini@1.0.0" in result.stderr

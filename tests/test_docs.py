@@ -60,3 +60,29 @@ def test_every_instrument_is_documented() -> None:
         assert instrument.version in text, f"document {instrument.key} in docs/instruments.md"
         for scale in instrument.scales:
             assert scale.id in text, f"document scale {scale.id} in docs/instruments.md"
+
+
+def package_modules() -> list[str]:
+    """Every module file of the installed packages, as a path from the repository root."""
+    root = DOCS.parent
+    return [
+        path.relative_to(root).as_posix()
+        for package in ("survey", "scoring")
+        for path in sorted((root / package).rglob("*.py"))
+        if path.name != "__init__.py" and "migrations" not in path.parts
+    ]
+
+
+@pytest.mark.parametrize("module", package_modules())
+def test_every_module_is_in_the_architecture_page(module: str) -> None:
+    text = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    assert f"`{module}`" in text, f"add `{module}` to a module table in docs/architecture.md"
+
+
+def test_the_architecture_page_names_every_layer() -> None:
+    text = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    config = (DOCS.parent / "pyproject.toml").read_text(encoding="utf-8")
+    layers = re.search(r"layers = \[(.*?)\]", config, re.S)
+    assert layers is not None
+    for module in re.findall(r"[\w.]+", layers.group(1)):
+        assert module.replace(".", "/") in text, f"draw {module} in docs/architecture.md"

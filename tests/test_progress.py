@@ -1,9 +1,8 @@
-"""survey.services.progress: the client list's totals agree with the store's per-campaign
+"""Store.organisation_progress: the client list's totals agree with the store's per-campaign
 progress."""
 
 from __future__ import annotations
 
-from survey.services.progress import organisation_progress
 from tests.app_support import PILOT, answer_all, seed, seed_cohort, use_fixture_environment
 
 
@@ -14,7 +13,7 @@ def test_totals_match_campaign_progress(tmp_path, monkeypatch):
     store.save_draft(seeded.tokens["sales"], PILOT, {"PR-LIS-1": 3})
     seed_cohort(seeded, n=2)
     organisations = store.organisations()
-    found = organisation_progress(store, [o.id for o in organisations] + [999]).set_index(
+    found = store.organisation_progress([o.id for o in organisations] + [999]).set_index(
         "organisation_id"
     )
     for org in organisations:
@@ -32,7 +31,7 @@ def test_totals_match_campaign_progress(tmp_path, monkeypatch):
         "started": 2,
         "submitted": 1,
     }
-    assert organisation_progress(store, []).empty
+    assert store.organisation_progress([]).empty
 
 
 def test_totals_on_sqlite_and_postgresql(store):
@@ -51,7 +50,7 @@ def test_totals_on_sqlite_and_postgresql(store):
                         store.save_draft(token, instrument.key, answers)
                     if kind == "submitted":
                         store.submit(token)
-    found = organisation_progress(store, [first.id, second.id]).set_index("organisation_id")
+    found = store.organisation_progress([first.id, second.id]).set_index("organisation_id")
     assert found.loc[first.id].to_dict() == {
         "campaigns": 2,
         "invited": 8,

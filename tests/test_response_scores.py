@@ -92,6 +92,41 @@ def test_cohort_indices_match_scoring_every_answer(store):
     assert spread["n"].tolist() == index.notna().sum()[spread.index].tolist()
 
 
+def test_benchmark_cohort_reads_the_stored_scores_of_every_latest_campaign(store):
+    """The Consultant page's cohort table (stored scores) equals scoring every answer."""
+    from survey.services.cohorts import DESCRIPTORS, organisation_indices
+
+    generate_demo(store, 8, seed=5)
+    instrument = store.registry.latest()[0]
+    table = store.responses(instrument=instrument.key, side="self")
+    who = table.respondents
+    latest = who.groupby("organisation_id")["campaign_id"].transform("max")
+    rows = who.index[who["campaign_id"] == latest]
+    result = score_instrument(table.answers.loc[rows, instrument.item_ids], instrument)
+    expected = result.index.rename(columns=str).groupby(who.loc[rows, "organisation_id"]).mean()
+
+    got = organisation_indices(store, instrument)
+    scales = [scale.id for scale in instrument.scales]
+    assert list(got.columns) == [*DESCRIPTORS, *scales]
+    assert got["organisation_id"].tolist() == sorted(expected.index.tolist())
+    np.testing.assert_allclose(
+        got[scales].to_numpy(), expected.loc[got["organisation_id"], scales].to_numpy()
+    )
+    np.testing.assert_allclose(
+        got[scales].to_numpy(), store.cohort_indices(instrument).loc[got["organisation_id"]]
+    )
+    first = who.loc[rows].groupby("organisation_id")
+    assert got["respondents"].tolist() == first.size().loc[got["organisation_id"]].tolist()
+    assert (
+        got["campaign_id"].tolist()
+        == first["campaign_id"].max().loc[got["organisation_id"]].tolist()
+    )
+    for column in ("organisation", "industry", "size_band", "region", "version"):
+        assert got[column].tolist() == first[column].first().loc[got["organisation_id"]].tolist()
+    customers = organisation_indices(store, instrument, side="customer")
+    assert list(customers.columns) == [*DESCRIPTORS, *scales]
+
+
 def test_erasure_removes_scores_and_backfill_restores_missing_ones(store):
     generate_demo(store, 3, seed=7)
     stored = store.response_scores()

@@ -138,9 +138,10 @@ def test_mapping_file_with_text_answers_and_xlsx(store: Store, tmp_path: Path) -
             ],
         ),
         (
-            ("respondent_id,role,side," + ",".join(ALPHA) + "\n" + _row("Müller")).encode(
-                "latin-1"
-            ),
+            # 0x81 is neither UTF-8 nor Windows-1252 (which is read when UTF-8 fails)
+            ("respondent_id,role,side," + ",".join(ALPHA) + "\n" + _row("M?ller"))
+            .encode("latin-1")
+            .replace(b"?", b"\x81"),
             ["line 2: ", "is not UTF-8", "--encoding latin-1"],
         ),
         (b"", ["is empty"]),

@@ -18,7 +18,7 @@ from survey.storage import (
     open_store,
 )
 from survey.storage import models as m
-from survey.storage.store import token_hash
+from survey.storage.rows import token_hash
 
 ALPHA = [f"A-{s}-{i}" for s in (1, 2) for i in range(1, 5)]
 BETA = ["B-1-1", "B-1-2", "B-1-3"]
@@ -93,7 +93,7 @@ def test_invalid_answers_name_item_and_problem_and_store_nothing(store: Store, c
         store.save_draft(
             token, "alpha", {"A-1-1": 1, "A-1-2": 6, "A-1-3": "na", "A-1-4": 2.5, "NOPE": 1}
         )
-    problems = {p["item"]: p["problem"] for p in caught.value.problems}
+    problems = {p.item: p.problem for p in caught.value.problems}
     assert problems == {
         "A-1-2": "value 6 is outside the scale 1..5",
         "A-1-3": "'not applicable' is not allowed for this item (its scale has no such option)",
@@ -109,7 +109,7 @@ def test_submit_validates_required_items_then_freezes(store: Store, campaign) ->
     store.save_draft(token, "alpha", {**full_alpha(), "A-1-3": None})
     with pytest.raises(SubmissionError) as caught:
         store.submit(token)
-    missing = {(p["instrument"], p["item"]) for p in caught.value.problems}
+    missing = {(p.instrument, p.item) for p in caught.value.problems}
     assert missing == {
         ("alpha@1.0.0", "A-1-3"),
         ("beta@1.0.0", "B-1-1"),

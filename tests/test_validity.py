@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from scoring.validity import cfa, free_parameters, instrument_cfa, minimum_cases
+from survey.instrument.examples import example_instrument
 from survey.instrument.model import Instrument
 
 REF = Path(__file__).parent / "reference"
@@ -91,50 +92,15 @@ def test_rejects_bad_models_and_data(hs: pd.DataFrame) -> None:
 
 
 def _instrument(reverse: set[str]) -> Instrument:
-    return Instrument.model_validate(
-        {
-            "id": "demo",
-            "version": "1.0.0",
-            "title": {"en": "Demo"},
-            "description": {"en": "Demo"},
-            "languages": ["en"],
-            "response_scales": [
-                {
-                    "id": "agree-5",
-                    "min": 1,
-                    "max": 5,
-                    "labels": {i: {"en": str(i)} for i in range(1, 6)},
-                }
-            ],
-            "scales": [
-                {
-                    "id": s,
-                    "name": {"en": s},
-                    "definition": {"en": s},
-                    "response_scale": "agree-5",
-                    "items": [
-                        {
-                            "id": f"{s.upper()}-{j}",
-                            "text": {"en": "."},
-                            "reverse": f"{s.upper()}-{j}" in reverse,
-                        }
-                        for j in (1, 2, 3)
-                    ],
-                }
-                for s in ("a", "b")
-            ],
-            "stages": [
-                {
-                    "stage": 1,
-                    "id": "one",
-                    "name": {"en": "One"},
-                    "min_index": 0,
-                    "narrative": {"en": "."},
-                }
-            ],
-            "changelog": [{"version": "1.0.0", "date": "2026-01-01", "changes": ["new"]}],
-        }
-    )
+    """The public example instrument with its scales ``a`` and ``b`` only, ``reverse`` keyed."""
+    data = example_instrument().model_dump()
+    data["scales"] = [scale for scale in data["scales"] if scale["id"] in ("a", "b")]
+    for scale in data["scales"]:
+        for item in scale["items"]:
+            item["reverse"] = item["id"] in reverse
+    data["dimensions"] = []
+    data["recommendations"] = [r for r in data["recommendations"] if r["scale"] != "c"]
+    return Instrument.model_validate(data)
 
 
 def test_instrument_cfa_reverses_items_first() -> None:

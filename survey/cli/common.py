@@ -13,9 +13,14 @@ from typing import Any
 
 import typer
 
+from survey.ingest.problems import FileRefused
 from survey.instrument.errors import InstrumentError
 
 DB_HELP = "Database URL (default: COCREATE_DATABASE_URL, then the embedded SQLite file)."
+DELIMITER_HELP = "Delimiter of a CSV file (';', ',', tab, '|'); default: recognised from the file."
+ENCODING_HELP = "Encoding of a CSV file, e.g. latin-1; default: UTF-8, else Windows-1252."
+#: Problems of a refused file printed; the rest are counted.
+MAX_PROBLEMS_SHOWN = 50
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -36,13 +41,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ImportFailed as exc:
-        for problem in exc.problems:
-            typer.echo(f"  {problem}", err=True)
-        count = len(exc.problems)
-        raise fail(
-            f"nothing was imported: fix the {count} problem{'s' if count > 1 else ''} above and "
-            "run the command again"
-        ) from None
+        raise refused(exc, "nothing was imported") from None
     except ArgumentError as exc:
         raise fail(f"not a database URL: {exc}", 2) from None
     except OperationalError as exc:
@@ -51,6 +50,20 @@ def user_errors() -> Iterator[None]:
         raise fail(f"the instruments are invalid:\n{exc}") from None
     except (StorageError, ValueError, OSError) as exc:
         raise fail(str(exc)) from None
+
+
+def refused(exc: FileRefused, outcome: str) -> typer.Exit:
+    """Print a refused file's problems (the first :data:`MAX_PROBLEMS_SHOWN`), one a line, then
+    ``error: <outcome>: fix the N problems above ...``; return the exit to raise."""
+    for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
+        typer.echo(f"  {problem}", err=True)
+    count = len(exc.problems)
+    if count > MAX_PROBLEMS_SHOWN:
+        typer.echo(f"  ... and {count - MAX_PROBLEMS_SHOWN} more", err=True)
+    return fail(
+        f"{outcome}: fix the {count} problem{'s' if count > 1 else ''} above and run the command "
+        "again"
+    )
 
 
 class UserError(Exception):

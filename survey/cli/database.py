@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import typer
 
 from survey import settings
-from survey.cli.common import DB_HELP, user_errors
+from survey.cli.common import DB_HELP, DELIMITER_HELP, ENCODING_HELP, user_errors
 from survey.cli.common import fail as _fail
 from survey.services.invitations import invitation_link
 
@@ -158,13 +158,16 @@ def demo(
 
 
 def import_file(
-    file: Path = typer.Argument(..., help="CSV or XLSX export (one row per respondent)."),
+    file: Path = typer.Argument(
+        ..., help="CSV, TSV, XLSX or Parquet export (one row per respondent)."
+    ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
     instrument: str = typer.Option(..., "--instrument", help="ID[@VERSION] the file answers."),
     organization: str = typer.Option(..., "--organization", "--organisation"),
     campaign: str | None = typer.Option(None, "--campaign", help="Default: 'import FILE'."),
     mapping: Path | None = typer.Option(None, "--mapping", help="Mapping file (YAML)."),
-    encoding: str | None = typer.Option(None, "--encoding", help="E.g. latin-1; default UTF-8."),
+    encoding: str | None = typer.Option(None, "--encoding", help=ENCODING_HELP),
+    delimiter: str | None = typer.Option(None, "--delimiter", help=DELIMITER_HELP),
     allow_missing: bool = typer.Option(False, "--allow-missing", help="Accept empty items."),
     industry: str = typer.Option("unknown", help="For a new organisation."),
     size_band: str = typer.Option("unknown", help="For a new organisation."),
@@ -173,6 +176,7 @@ def import_file(
     """Import responses collected elsewhere into a campaign (all rows or none)."""
 
     def action() -> None:
+        from survey.ingest.files import delimiter_option
         from survey.storage.imports import import_responses
 
         if not file.exists():
@@ -189,6 +193,7 @@ def import_file(
                 campaign=campaign,
                 mapping=mapping,
                 encoding=encoding,
+                delimiter=delimiter_option(delimiter),
                 allow_missing=allow_missing,
                 industry=industry,
                 size_band=size_band,
@@ -196,6 +201,8 @@ def import_file(
             )
         finally:
             store.close()
+        for note in summary.notes:
+            typer.echo(f"note: {note}", err=True)
         created = " (new)" if summary.organisation_created else ""
         typer.echo(
             f"Imported {summary.responses} responses ({summary.answers} answers) into campaign "

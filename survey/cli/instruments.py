@@ -241,9 +241,7 @@ def diff_command(
     for scale in result.scales_removed:
         typer.echo(f"- scale    {scale}")
     for threshold in result.thresholds:
-        typer.echo(
-            f"# stage    {threshold['stage']}: {threshold['before']} -> {threshold['after']}"
-        )
+        typer.echo(f"# stage    {threshold.stage}: {threshold.before} -> {threshold.after}")
     if result.comparable:
         typer.echo(f"comparable items (pooled across versions): {len(result.comparable)}")
 

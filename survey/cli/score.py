@@ -1,15 +1,15 @@
 """``cocreate score``: score a file of responses with an instrument.
 
-Registered into the ``cocreate`` app by :func:`register`. Reads CSV, Parquet or Excel files with
-one row per respondent and one column per item id, checks them (unknown or missing columns,
-non-numeric or out-of-range answers, each named by row and column), scores them with
+Registered into the ``cocreate`` app by :func:`register`. Reads CSV/TSV, Parquet or Excel files
+with one row per respondent and one column per item id with the reader and checks ``cocreate
+import`` uses too (:mod:`survey.ingest`: unknown or missing columns, duplicate respondent ids,
+answers outside the scale, each located by file, line, column and value), scores them with
 :func:`scoring.instrument_scoring.score_instrument`, writes the tables to ``--out`` and prints a
 summary (``--json`` for machines).
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from pathlib import Path
@@ -19,17 +19,20 @@ import pandas as pd
 import typer
 
 from scoring.instrument_scoring import InstrumentScores, score_instrument
-from survey.cli.common import fail
+from survey.cli.common import DELIMITER_HELP, ENCODING_HELP, fail, refused
+from survey.ingest.checks import Advice, check_table
+from survey.ingest.files import delimiter_option, read_table
+from survey.ingest.mapping import ResponseMapping
+from survey.ingest.problems import FileRefused
 from survey.instrument.errors import InstrumentError
 from survey.instrument.model import Instrument
 
-READERS = {".csv": "CSV", ".parquet": "Parquet", ".xlsx": "Excel"}
-#: Unknown columns named in one message; the rest are counted.
-MAX_LISTED = 5
-
-
-class ResponseFileError(ValueError):
-    """A responses file that cannot be scored as it is; the message names the file and fix."""
+#: How a user fixes column problems with this command's options.
+ADVICE = Advice(
+    unknown_column="rename it to an item id, or name it with --id-column (respondent ids) or "
+    "--ignore (other columns)",
+    missing_column="add the columns (leave cells blank for unanswered items)",
+)
 
 
 def read_responses(
@@ -38,32 +41,39 @@ def read_responses(
     *,
     id_column: str | None = None,
     ignore: list[str] | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Read and check a responses file for ``instrument``.
+    """Read and check a responses file for ``instrument`` with the reader and checks every
+    command uses (:func:`survey.ingest.files.read_table`, :func:`survey.ingest.checks.check_table`).
 
     Parameters
     ----------
     path : Path
-        A ``.csv`` (UTF-8, comma separated), ``.parquet`` or ``.xlsx`` (first sheet) file with
-        a header row of item ids.
+        A ``.csv`` or ``.tsv`` (delimiter and encoding recognised unless given), ``.parquet`` or
+        ``.xlsx`` (first sheet) file with a header row of item ids.
     instrument : Instrument
         The version the responses were given under.
     id_column : str, optional
-        Column with respondent ids; it becomes the row index.
+        Column with respondent ids; it becomes the row index (each id once).
     ignore : list of str, optional
         Further non-item columns to accept and leave out.
+    delimiter, encoding : str, optional
+        Of a CSV file, when they are not to be recognised.
+    notes : list of str, optional
+        Appended to: what the reader says about the file (the encoding it fell back to).
 
     Returns
     -------
     pandas.DataFrame
-        Respondents x item ids, as floats (blank cells are NaN).
+        Respondents x item ids, as floats (blank cells and "not applicable" are NaN).
 
     Raises
     ------
-    ResponseFileError
-        Naming the file and what is wrong: unreadable, unknown or missing columns, a value
-        that is not a number or lies outside the item's response scale (with its row, counted
-        from 1 below the header, and column).
+    FileRefused
+        Listing every problem, located by file, line, column and value: unreadable file,
+        unknown or missing columns, duplicate respondent ids, answers outside the scale.
 
     Examples
     --------
@@ -75,83 +85,21 @@ def read_responses(
     >>> read_responses(folder / "r.csv", example_instrument())
     Traceback (most recent call last):
     ...
-    survey.cli.score.ResponseFileError: r.csv: unknown column(s) 'C-03' (did you mean 'C-3'?) ...
+    survey.ingest.problems.FileRefused: r.csv: line 1, column 'C-03': unknown column: ...
+    (did you mean 'C-3'?)...
     """
-    name = path.name
-    suffix = path.suffix.lower()
-    if suffix not in READERS:
-        raise ResponseFileError(
-            f"{name}: cannot read {suffix or 'files without an extension'}; give a .csv, "
-            ".parquet or .xlsx file"
-        )
-    if not path.is_file():
-        raise ResponseFileError(f"{path}: no such file")
-    try:
-        if suffix == ".csv":
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        elif suffix == ".parquet":
-            frame = pd.read_parquet(path)
-        else:
-            frame = pd.read_excel(path, dtype=object)
-    except Exception as exc:  # every reader has its own error types; all mean "unreadable"
-        raise ResponseFileError(f"{name}: cannot be read as {READERS[suffix]}: {exc}") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    items = instrument.item_ids
-    allowed = set(items) | set(ignore or []) | ({id_column} if id_column else set())
-    duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    if duplicated:
-        raise ResponseFileError(f"{name}: column(s) {duplicated} appear more than once")
-    unknown = [c for c in frame.columns if c not in allowed]
-    if unknown and not any(c in items for c in frame.columns):
-        raise ResponseFileError(
-            f"{name}: none of its columns is an item of {instrument.key} (first columns: "
-            f"{list(frame.columns[:3])}; items: {items[:3]}...). Is it the right instrument?"
-        )
-    if unknown:
-        described = ", ".join(_with_suggestion(c, items) for c in unknown[:MAX_LISTED])
-        more = f" and {len(unknown) - MAX_LISTED} more" if len(unknown) > MAX_LISTED else ""
-        raise ResponseFileError(
-            f"{name}: unknown column(s) {described}{more} for {instrument.key}. Rename them to "
-            "item ids, or pass --id-column / --ignore for respondent ids and other non-item "
-            "columns"
-        )
-    missing = [i for i in items if i not in frame.columns]
-    if missing:
-        raise ResponseFileError(
-            f"{name}: missing item column(s) {missing} of {instrument.key} (leave cells blank "
-            "for unanswered items, but keep the columns)"
-        )
-    if id_column:
-        if id_column not in frame.columns:
-            raise ResponseFileError(f"{name}: no column {id_column!r} for --id-column")
-        frame = frame.set_index(id_column)
-    out = {}
-    for scale in instrument.scales:
-        for item in scale.items:
-            rs = instrument.item_response_scale(item, scale)
-            raw = frame[item.id]
-            text = raw.astype(str).str.strip()
-            blank = raw.isna() | text.isin(["", "nan", "NaN", "None", "NA"])
-            values = pd.to_numeric(text.where(~blank), errors="coerce")
-            bad = ~blank & values.isna()
-            if bad.any():
-                row = int(bad.to_numpy().nonzero()[0][0])
-                raise ResponseFileError(
-                    f"{name}: row {row + 1}, column {item.id!r}: {raw.iloc[row]!r} is not a "
-                    f"number (answers are {rs.min}..{rs.max}; leave the cell blank if "
-                    "unanswered)"
-                )
-            outside = values.notna() & (
-                (values < rs.min) | (values > rs.max) | (values != values.round())
-            )
-            if outside.any():
-                row = int(outside.to_numpy().nonzero()[0][0])
-                raise ResponseFileError(
-                    f"{name}: row {row + 1}, column {item.id!r}: {values.iloc[row]:g} is not a "
-                    f"point of the response scale {rs.min}..{rs.max}"
-                )
-            out[item.id] = values.astype(float)
-    return pd.DataFrame(out, index=frame.index)
+    table = read_table(path, delimiter=delimiter, encoding=encoding)
+    checked = check_table(
+        table,
+        instrument,
+        ResponseMapping(respondent_id=id_column, ignore=list(ignore or [])),
+        advice=ADVICE,
+    )
+    if checked.problems:
+        raise FileRefused(checked.problems)
+    if table.encoding_note and notes is not None:
+        notes.append(table.encoding_note)
+    return checked.answers_frame(instrument.item_ids)
 
 
 def summary(result: InstrumentScores, instrument: Instrument, file: str) -> dict[str, Any]:
@@ -226,7 +174,9 @@ def write_outputs(result: InstrumentScores, out: Path) -> list[Path]:
 def score_command(
     responses: Annotated[
         Path,
-        typer.Argument(help="Responses file (.csv, .parquet or .xlsx), one row per respondent."),
+        typer.Argument(
+            help="Responses file (.csv, .tsv, .parquet or .xlsx), one row per respondent."
+        ),
     ],
     instrument_ref: Annotated[
         str, typer.Option("--instrument", "-i", help="Instrument as ID or ID@VERSION.")
@@ -242,18 +192,33 @@ def score_command(
     ignore: Annotated[
         list[str] | None, typer.Option("--ignore", help="A non-item column to skip (repeatable).")
     ] = None,
+    delimiter: Annotated[str | None, typer.Option("--delimiter", help=DELIMITER_HELP)] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help=ENCODING_HELP)] = None,
 ) -> None:
     """Score a responses file: scale scores per respondent, reliability, item statistics."""
     from survey.instrument.registry import get_instrument
 
+    notes: list[str] = []
     try:
         instrument = get_instrument(instrument_ref)
-        data = read_responses(responses, instrument, id_column=id_column, ignore=ignore)
+        data = read_responses(
+            responses,
+            instrument,
+            id_column=id_column,
+            ignore=ignore,
+            delimiter=delimiter_option(delimiter),
+            encoding=encoding,
+            notes=notes,
+        )
         result = score_instrument(data, instrument)
+    except FileRefused as exc:
+        raise refused(exc, "nothing was scored") from None
     except InstrumentError as exc:
         raise fail(f"the instruments folder has errors:\n{exc}") from None
     except ValueError as exc:  # unknown instrument, bad file, or data the scoring refuses
         raise fail(str(exc)) from None
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
     written = write_outputs(result, out) if out is not None else []
     info = summary(result, instrument, str(responses))
     info["outputs"] = [str(p) for p in written]
@@ -281,8 +246,3 @@ def register(app: typer.Typer) -> None:
 
 def _fmt(value: float | None, digits: int = 2) -> str:
     return f"{'-':>8}" if value is None else f"{value:>8.{digits}f}"
-
-
-def _with_suggestion(column: str, items: list[str]) -> str:
-    close = difflib.get_close_matches(column, items, n=1, cutoff=0.8)
-    return f"{column!r}" + (f" (did you mean {close[0]!r}?)" if close else "")

@@ -21,6 +21,7 @@ from survey.exports.pseudonyms import pseudonym
 from survey.ingest.table import RESPONDENT_COLUMNS
 from survey.instrument.model import Instrument
 from survey.instrument.registry import Registry
+from survey.settings import MIN_COHORT_FLOOR
 
 #: Respondent columns a response table must carry: the storage contract's, less the start
 #: times, which exports never read.
@@ -303,8 +304,8 @@ def prepare_dataset(
     """
     from survey.exports.scores import scale_scores
 
-    if min_cohort < 3:
-        raise ValueError(f"min_cohort is {min_cohort}; it may not be below 3")
+    if min_cohort < MIN_COHORT_FLOOR:
+        raise ValueError(f"min_cohort is {min_cohort}; it may not be below {MIN_COHORT_FLOOR}")
     _check_table(table)
     filters = filters or ExportFilters()
     score = scorer or scale_scores

@@ -64,7 +64,7 @@ def export_dataset(
         Pseudonym secret; default the deployment's (:func:`pseudonym_secret`).
     min_cohort : int, optional
         Smallest organisation count per industry, size band or region value; default the
-        ``min_cohort`` setting.
+        ``min_cohort`` setting (:func:`survey.settings.min_cohort`, never below 3).
     progress : bool
         Show a tqdm progress bar over the instrument versions (for the CLI).
 
@@ -79,7 +79,7 @@ def export_dataset(
         secret = pseudonym_secret()
     else:
         secret_source = "caller"
-    cohort = int(min_cohort if min_cohort is not None else settings.get("min_cohort"))
+    cohort = int(min_cohort if min_cohort is not None else settings.min_cohort())
     dataset = prepare_dataset(
         table,
         registry,

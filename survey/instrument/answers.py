@@ -3,6 +3,8 @@ submissions, file imports) applies before anything is stored."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -76,3 +78,77 @@ def _item_scales(instrument: Instrument) -> dict[str, ResponseScale]:
         }
         _ITEM_SCALES[key] = found
     return found
+
+
+@dataclass(frozen=True)
+class AnswerProblem:
+    """One reason why answers cannot be saved or submitted.
+
+    Attributes
+    ----------
+    item : str or None
+        The item id, or ``None`` for a problem with the whole response (the campaign is
+        closed, the instrument is not the campaign's).
+    problem : str
+        What is wrong, in words.
+    instrument : str or None
+        ``id@version`` of the instrument, where known.
+    value : object
+        The value given, where one was given and is wrong.
+
+    Examples
+    --------
+    >>> AnswerProblem("A-1", "value 6 is outside the scale 1..5", "demo@1.0.0", 6).item
+    'A-1'
+    """
+
+    item: str | None
+    problem: str
+    instrument: str | None = None
+    value: Any = None
+
+
+def response_problems(instrument: Instrument, stored: Mapping[str, Any]) -> list[AnswerProblem]:
+    """Everything that keeps ``stored`` answers from being a complete, valid response.
+
+    Parameters
+    ----------
+    instrument : Instrument
+        The pinned version.
+    stored : mapping of str to int or str
+        Item id to stored value (``"na"`` for not applicable).
+
+    Returns
+    -------
+    list of AnswerProblem
+        In instrument order, then answers to items the instrument does not have.
+
+    Examples
+    --------
+    >>> from survey.instrument.examples import example_instrument
+    >>> inst = example_instrument()
+    >>> answers = {item_id: 3 for item_id in inst.item_ids}
+    >>> response_problems(inst, answers)
+    []
+    >>> [p.problem for p in response_problems(inst, {**answers, "A-1": None, "Z-9": 1})]
+    ['required item is not answered', 'not an item of demo@1.0.0']
+    """
+    problems: list[AnswerProblem] = []
+    for scale in instrument.scales:
+        for item in scale.items:
+            value = stored.get(item.id)
+            if value is None:
+                if item.required:
+                    problems.append(
+                        AnswerProblem(item.id, "required item is not answered", instrument.key)
+                    )
+                continue
+            _, problem = check_answer(instrument, item.id, value)
+            if problem:
+                problems.append(AnswerProblem(item.id, problem, instrument.key, value))
+    for item_id in stored:
+        if item_id not in set(instrument.item_ids):
+            problems.append(
+                AnswerProblem(item_id, f"not an item of {instrument.key}", instrument.key)
+            )
+    return problems

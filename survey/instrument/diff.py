@@ -23,6 +23,16 @@ class ItemChange:
     language: str | None = None
 
 
+@dataclass(frozen=True)
+class ThresholdChange:
+    """A maturity stage whose lower bound on the 0-100 index changed (None: the stage is
+    absent from that version)."""
+
+    stage: str
+    before: float | None = None
+    after: float | None = None
+
+
 @dataclass
 class InstrumentDiff:
     """Changes from version ``a`` to version ``b`` of one instrument, one list per kind."""
@@ -36,7 +46,7 @@ class InstrumentDiff:
     rekeyed: list[ItemChange] = field(default_factory=list)
     scales_added: list[str] = field(default_factory=list)
     scales_removed: list[str] = field(default_factory=list)
-    thresholds: list[dict[str, Any]] = field(default_factory=list)
+    thresholds: list[ThresholdChange] = field(default_factory=list)
     comparable: dict[str, str] = field(default_factory=dict)
 
     KINDS = ("added", "removed", "reworded", "moved", "rekeyed")
@@ -104,11 +114,7 @@ def diff_instruments(a: Instrument, b: Instrument) -> InstrumentDiff:
     for stage_id in sorted(set(stages_a) | set(stages_b)):
         if stages_a.get(stage_id) != stages_b.get(stage_id):
             result.thresholds.append(
-                {
-                    "stage": stage_id,
-                    "before": stages_a.get(stage_id),
-                    "after": stages_b.get(stage_id),
-                }
+                ThresholdChange(stage_id, stages_a.get(stage_id), stages_b.get(stage_id))
             )
     if b.comparability is not None and b.comparability.previous_version == a.version:
         result.comparable = dict(b.comparability.items)

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from survey.instrument.answers import AnswerProblem
 from survey.instrument.model import Instrument
 
 #: The value stored for "not applicable".
@@ -278,20 +279,21 @@ class Assessment:
                     return instrument.text(item.text, language)
         return None
 
-    def describe_problem(self, problem: Mapping[str, object], language: str) -> str:
-        """A storage validation problem (``{"item": id, "problem": text}``) for a person.
+    def describe_problem(self, problem: AnswerProblem, language: str) -> str:
+        """A validation problem of a draft or submission, for a person: the item's text in
+        ``language`` and its id before what is wrong.
 
         Examples
         --------
-        >>> Assessment([]).describe_problem({"item": "X-1", "problem": "is required"}, "en")
+        >>> Assessment([]).describe_problem(AnswerProblem("X-1", "is required"), "en")
         'X-1: is required'
-        >>> Assessment([]).describe_problem({"item": None, "problem": "the campaign closed"}, "en")
+        >>> Assessment([]).describe_problem(AnswerProblem(None, "the campaign closed"), "en")
         'the campaign closed'
         """
-        what = str(problem.get("problem", ""))
-        if not problem.get("item"):
+        what = problem.problem
+        if not problem.item:
             return what
-        item_id = str(problem["item"])
+        item_id = problem.item
         text = self.item_text(item_id, language)
         return f"“{text}” ({item_id}): {what}" if text else f"{item_id}: {what}"
 

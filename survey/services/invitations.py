@@ -1,12 +1,10 @@
-"""Invitation links and campaign progress as a consultant hands them out (no streamlit here)."""
+"""Invitation links as a consultant hands them out (no streamlit here)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from urllib.parse import urlencode, urlsplit, urlunsplit
-
-import pandas as pd
 
 from survey import settings
 
@@ -97,24 +95,3 @@ def check_public_url(public_url: str) -> str:
             "set it to the app's root as respondents open it, e.g. https://survey.example.org/"
         )
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + "/", "", ""))
-
-
-def progress_totals(progress: pd.DataFrame) -> dict[str, float]:
-    """Invited, started and submitted over all roles, and the response rate (submitted share).
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"role": ["sales", "rnd"], "side": ["self", "self"],
-    ...                       "invited": [4, 2], "started": [3, 1], "submitted": [2, 1]})
-    >>> progress_totals(frame)
-    {'invited': 6, 'started': 4, 'submitted': 3, 'rate': 0.5}
-    """
-    invited = int(progress["invited"].sum()) if len(progress) else 0
-    started = int(progress["started"].sum()) if len(progress) else 0
-    submitted = int(progress["submitted"].sum()) if len(progress) else 0
-    return {
-        "invited": invited,
-        "started": started,
-        "submitted": submitted,
-        "rate": round(submitted / invited, 4) if invited else 0.0,
-    }

@@ -10,7 +10,7 @@ only reads the store and names the pieces.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,6 +18,9 @@ from scoring.agreement import icc_membership_from_sums
 from scoring.instrument_scoring import instrument_reliability
 from scoring.validity import CFAResult, instrument_cfa_from_sums
 from survey.instrument.model import Instrument
+
+if TYPE_CHECKING:
+    from survey.storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class Psychometrics:
 
 
 def instrument_psychometrics(
-    store: Any, instrument: Instrument, side: str = "self"
+    store: Store, instrument: Instrument, side: str = "self"
 ) -> Psychometrics:
     """Reliability, item statistics, flags and agreement over every submitted response to
     ``instrument`` from ``side``.
@@ -91,7 +94,7 @@ def instrument_psychometrics(
     )
 
 
-def instrument_factor_model(store: Any, instrument: Instrument, side: str = "self") -> CFAResult:
+def instrument_factor_model(store: Store, instrument: Instrument, side: str = "self") -> CFAResult:
     """The CFA of ``instrument`` (one factor per scale) over the complete responses from
     ``side``, fitted to the covariance matrix kept in the running sums.
 

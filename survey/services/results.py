@@ -16,7 +16,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -27,6 +27,10 @@ from scoring.maturity import profile, stage_of
 from survey import settings
 from survey.instrument.model import Instrument, parse_version
 from survey.instrument.registry import Registry
+
+if TYPE_CHECKING:
+    from survey.storage.records import Campaign
+    from survey.storage.store import Store
 
 #: Sides compared with the firm's own view, in order of preference.
 OTHER_SIDES = ("customer", "partner")
@@ -94,8 +98,8 @@ class FirmResults:
     language: str
     respondents: pd.DataFrame  # side, role, count
     sections: list[InstrumentResults]
+    min_cohort: int  # the smallest cohort the benchmark used (survey.settings.min_cohort)
     previous_campaign: str | None = None
-    min_cohort: int = 5
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -107,8 +111,8 @@ class FirmResults:
 # Reading the store
 # ---------------------------------------------------------------------------------------------
 def _pick_campaign(
-    store: Any, campaigns: list[Any], wanted: int | str | None, organisation: str
-) -> Any:
+    store: Store, campaigns: list[Campaign], wanted: int | str | None, organisation: str
+) -> Campaign:
     if not campaigns:
         raise ValueError(
             f"organisation {organisation!r} has no campaign yet; create one and collect "
@@ -169,7 +173,7 @@ def _chart_kind(instrument: Instrument, registry: Registry) -> str:
     return "score_bars"
 
 
-def _cohort(store: Any, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _cohort(store: Store, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every organisation's mean self index per scale in its latest campaign on this version,
     and per scale the n, mean and SD of those respondents' indices, from the scores stored at
     submission (one grouped query)."""
@@ -177,7 +181,7 @@ def _cohort(store: Any, instrument: Instrument) -> tuple[pd.DataFrame, pd.DataFr
     return result
 
 
-def _cohort_alpha(store: Any, instrument: Instrument) -> pd.Series:
+def _cohort_alpha(store: Store, instrument: Instrument) -> pd.Series:
     """Cronbach's alpha per scale over every submitted response to this version from the
     firms' own people, from the running sums kept at submission (no answers are read)."""
     sums = store.instrument_sums(instrument)
@@ -189,7 +193,7 @@ def _cohort_alpha(store: Any, instrument: Instrument) -> pd.Series:
 
 
 def firm_results(
-    store: Any,
+    store: Store,
     organisation: int | str,
     campaign: int | str | None = None,
     language: str = "en",
@@ -212,7 +216,8 @@ def firm_results(
     language : str
         Language of names, narratives and recommendations.
     min_cohort : int, optional
-        Smallest cohort for the benchmark; default the ``min_cohort`` setting.
+        Smallest cohort for the benchmark; default the ``min_cohort`` setting
+        (:func:`survey.settings.min_cohort`, never below 3).
     only : collection of str, optional
         Instrument keys (``id@version``) to make sections for; default every instrument of
         the campaign. The instruments their scales name as support (``supported_by``) are
@@ -239,7 +244,7 @@ def firm_results(
     with the other organisations' latest campaigns on the same instrument version, when at
     least ``min_cohort`` of them exist.
     """
-    cohort_floor = int(min_cohort if min_cohort is not None else settings.get("min_cohort"))
+    cohort_floor = int(min_cohort if min_cohort is not None else settings.min_cohort())
     org = store.organisation(organisation)
     campaigns = sorted(store.campaigns(org.id), key=lambda c: (c.created_at, c.id))
     chosen = _pick_campaign(store, campaigns, campaign, org.name)
@@ -335,7 +340,7 @@ def _named(frame: pd.DataFrame, instrument: Instrument, language: str) -> pd.Dat
 
 
 def _section(
-    store: Any,
+    store: Store,
     registry: Registry,
     instrument: Instrument,
     table: Any,
@@ -443,7 +448,7 @@ def _section(
 
 
 def _change(
-    store: Any,
+    store: Store,
     previous_table: Any,
     instrument: Instrument,
     registry: Registry,

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from survey.storage import NotFound
+
+if TYPE_CHECKING:
+    from survey.storage.records import User
+    from survey.storage.store import Store
 
 #: Settings of Streamlit's ``[auth]`` section that are shared by every provider, not a provider.
 SHARED_AUTH_SETTINGS = frozenset({"redirect_uri", "cookie_secret", "expose_tokens"})
@@ -103,13 +107,13 @@ def identity_email(claims: Mapping[str, Any]) -> str:
     return email.lower()
 
 
-def account_for_identity(store: Any, claims: Mapping[str, Any]) -> Any:
+def account_for_identity(store: Store, claims: Mapping[str, Any]) -> User:
     """The store's account whose e-mail address is the identity's (case ignored).
 
     Parameters
     ----------
-    store
-        A :class:`survey.storage.Store`.
+    store : survey.storage.Store
+        Where the accounts are.
     claims
         The identity token's claims as Streamlit gives them (``st.user.to_dict()``); only
         ``email`` and ``email_verified`` are read.

@@ -6,29 +6,24 @@ Alembic. See ``docs/storage.md`` and ``docs/storage-api.md``.
 
 from __future__ import annotations
 
+from survey.ingest.table import ResponseTable
+from survey.instrument.answers import NOT_APPLICABLE
 from survey.storage.errors import (
     AccessDenied,
     AlreadySubmitted,
+    AnswerProblem,
     NotFound,
     StorageError,
     SubmissionError,
 )
-from survey.storage.store import (
-    NOT_APPLICABLE,
-    Campaign,
-    Invitation,
-    Organisation,
-    ResponseState,
-    ResponseTable,
-    Store,
-    User,
-    open_store,
-)
+from survey.storage.records import Campaign, Invitation, Organisation, ResponseState, User
+from survey.storage.store import Store, open_store
 
 __all__ = [
     "NOT_APPLICABLE",
     "AccessDenied",
     "AlreadySubmitted",
+    "AnswerProblem",
     "Campaign",
     "Invitation",
     "NotFound",

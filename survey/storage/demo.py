@@ -34,8 +34,9 @@ from sqlalchemy import Connection, insert, select
 from survey.instrument.model import Instrument
 from survey.instrument.registry import Registry
 from survey.storage import models as m
+from survey.storage.rows import insert_answers
 from survey.storage.scores import write_scores
-from survey.storage.store import Store, insert_answers
+from survey.storage.store import Store
 from survey.vocab import SIZE_BANDS
 
 INDUSTRIES: dict[str, float] = {

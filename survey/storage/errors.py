@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from survey.instrument.answers import AnswerProblem
 
 
 class StorageError(Exception):
@@ -20,20 +20,18 @@ class AccessDenied(StorageError, PermissionError):
 class SubmissionError(StorageError, ValueError):
     """Answers that cannot be saved or submitted; nothing of the request was stored.
 
-    ``problems`` lists every problem found, each a dict with ``item`` (the item id, or ``None``
-    for a problem with the whole response), ``problem`` (what is wrong, in words) and, where
-    known, ``instrument`` (``id@version``) and ``value``.
+    ``problems`` lists every problem found, each an :class:`AnswerProblem`.
     """
 
-    def __init__(self, problems: list[dict[str, Any]]) -> None:
+    def __init__(self, problems: list[AnswerProblem]) -> None:
         self.problems = problems
         super().__init__(str(self))
 
     def __str__(self) -> str:
         lines = []
         for problem in self.problems:
-            where = problem.get("item") or problem.get("instrument") or "response"
-            lines.append(f"{where}: {problem['problem']}")
+            where = problem.item or problem.instrument or "response"
+            lines.append(f"{where}: {problem.problem}")
         return "; ".join(lines)
 
 

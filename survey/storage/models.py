@@ -5,7 +5,7 @@ be stored without schema changes; every response records the instrument id, vers
 hash it was given under. E-mail addresses live in their own table (:class:`InvitationContact`) so
 that answers can be exported or analysed without ever touching contact data.
 
-Timestamps are stored as naive UTC (SQLite has no time zones); :mod:`survey.storage.store` turns
+Timestamps are stored as naive UTC (SQLite has no time zones); :mod:`survey.storage.records` turns
 them into aware UTC datetimes when it hands them out.
 """
 

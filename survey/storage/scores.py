@@ -5,7 +5,8 @@ the scale score and 0-100 index that :func:`scoring.instrument_scoring.score_ins
 gives it (keys, reverse items, ``min_valid_share``, "not applicable" as missing). They are
 written in the transaction that submits or imports the response (:func:`write_scores`), and
 for older databases when the store is opened. A cohort's organisation-level indices are then
-one grouped query (:func:`cohort_indices`) instead of reading and scoring every stored answer.
+one grouped query (:func:`cohort_indices`, and with each organisation's descriptors for the
+benchmark :func:`organisation_cohort`) instead of reading and scoring every stored answer.
 A response's scores depend on its own answers only, so they never go stale; erasing the
 response erases them.
 """
@@ -156,7 +157,7 @@ def _latest_campaign_sums(conn: Connection, instrument: Instrument, side: str) -
     respondents' indices, from the running totals (:mod:`survey.storage.totals`)."""
     frame = campaign_totals(conn, instrument, side)
     frame = frame.rename(columns={"scored": "n", "index_sum": "total", "index_squares": "squares"})
-    frame = frame[["organisation_id", "campaign_id", "scale", "n", "total", "squares"]]
+    frame = frame[["organisation_id", "campaign_id", "scale", "responses", "n", "total", "squares"]]
     latest = frame.groupby("organisation_id")["campaign_id"].transform("max")
     return frame[frame["campaign_id"] == latest]
 
@@ -216,6 +217,73 @@ def _spread_from(sums: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
     sd = np.sqrt(var.clip(lower=0.0)).astype(float)
     out = pd.DataFrame({"n": n, "mean": mean, "sd": sd}, index=pd.Index(scale_ids, name="scale"))
     return out
+
+
+#: Descriptive columns of :func:`organisation_cohort` (the rest are scale ids).
+COHORT_DESCRIPTORS = [
+    "organisation_id",
+    "organisation",
+    "industry",
+    "size_band",
+    "region",
+    "version",
+    "campaign_id",
+    "respondents",
+]
+
+
+def organisation_cohort(
+    conn: Connection, instrument: Instrument, *, side: str = "self"
+) -> pd.DataFrame:
+    """:func:`cohort_indices` with each organisation's descriptors, for the benchmark filters.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+        A connection (read transaction).
+    instrument : Instrument
+        The instrument version of the cohort.
+    side : str
+        The respondents' side (default ``"self"``, the organisations' own people).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per organisation with a submitted response to ``instrument`` from ``side``,
+        sorted by organisation id: the columns :data:`COHORT_DESCRIPTORS` (name, industry,
+        size band and region of the organisation; the instrument version; the organisation's
+        latest campaign and its number of submitted responses) then one column per scale id
+        with the mean index of :func:`cohort_indices` (the same stored scores and campaigns).
+    """
+    sums = _latest_campaign_sums(conn, instrument, side)
+    indices = _indices_from(sums, instrument)
+    scale_ids = [scale.id for scale in instrument.scales]
+    columns = [*COHORT_DESCRIPTORS, *scale_ids]
+    if indices.empty:
+        return pd.DataFrame(columns=columns)
+    campaigns = sums.groupby("organisation_id").agg(
+        campaign_id=("campaign_id", "max"), respondents=("responses", "max")
+    )
+    o = m.Organisation.__table__
+    ids = [int(i) for i in indices.index]
+    rows: list[tuple[object, ...]] = []
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        rows.extend(
+            tuple(row)
+            for row in conn.execute(
+                select(o.c.id, o.c.name, o.c.industry, o.c.size_band, o.c.region).where(
+                    o.c.id.in_(chunk)
+                )
+            )
+        )
+    organisations = pd.DataFrame.from_records(
+        rows, columns=["organisation_id", "organisation", "industry", "size_band", "region"]
+    ).set_index("organisation_id")
+    organisations.index = organisations.index.astype(np.int64)
+    table = organisations.join(campaigns.astype(np.int64)).assign(version=instrument.version)
+    table = table.join(indices, how="right").reset_index()
+    return table[columns]
 
 
 def cohort_summary(

@@ -1,177 +1,64 @@
-"""The collection store: accounts, organisations, campaigns, invitations, answers and reads.
+"""The collection store: one facade over the storage modules.
 
 One :class:`Store` wraps one database (SQLite or PostgreSQL). Every write is one transaction,
 retried as a whole when SQLite reports the database locked or PostgreSQL picks it as a deadlock
 victim, and bumps ``data_version`` so that readers (the app's caches) know the data changed.
 
-Answers are validated against the instrument version the campaign pinned: values must be points of
-the item's response scale, "not applicable" (``"na"``) only where that scale allows it, and a
-submitted response must answer every required item. Nothing invalid is stored, and a submitted
-response never changes again.
+The work is done by functions on a ``Connection``, one module per aggregate:
+:mod:`~survey.storage.accounts`, :mod:`~survey.storage.organisations`,
+:mod:`~survey.storage.campaigns`, :mod:`~survey.storage.invitations`,
+:mod:`~survey.storage.responses` (drafts, submission, the wide table), :mod:`~survey.storage.reads`
+(progress and other overviews), :mod:`~survey.storage.scores` and :mod:`~survey.storage.totals`
+(cohort reads), :mod:`~survey.storage.erasure`. Each method here runs one of them in
+:meth:`Store.write` or :meth:`Store.read`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import itertools
-import json
-import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import TypeVar
 
-import numpy as np
 import pandas as pd
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import (
     Connection,
     Engine,
-    Select,
-    and_,
-    case,
-    delete,
-    exists,
-    func,
-    insert,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from scoring.sums import InstrumentSums
-from survey.ingest.table import RESPONDENT_COLUMNS, ResponseTable
-from survey.instrument.answers import NOT_APPLICABLE, check_answer
+from survey.ingest.table import ResponseTable
 from survey.instrument.model import Instrument
 from survey.instrument.registry import Registry, default_registry
+from survey.storage import (
+    accounts,
+    campaigns,
+    erasure,
+    invitations,
+    organisations,
+    reads,
+    responses,
+    scores,
+    totals,
+)
 from survey.storage import models as m
-from survey.storage import scores, totals
-from survey.storage.engine import fetch_plain, make_engine, retrying, upgrade_database
+from survey.storage.engine import make_engine, retrying, upgrade_database
 from survey.storage.errors import (
     AccessDenied,
-    AlreadySubmitted,
-    NotFound,
-    StorageError,
-    SubmissionError,
 )
-from survey.storage.scores import write_scores
+from survey.storage.records import (
+    Campaign,
+    Invitation,
+    Organisation,
+    ResponseState,
+    User,
+)
 
 T = TypeVar("T")
 
 #: The value that stands for "not applicable" in answers passed in and handed out.
-
-_HASHER = PasswordHasher()
-
-
-def utcnow() -> datetime:
-    """Now, as the naive UTC datetime the database stores."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _to_db_time(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _from_db_time(value: datetime | None) -> datetime | None:
-    return None if value is None else value.replace(tzinfo=UTC)
-
-
-def token_hash(token: str) -> str:
-    """SHA-256 of an invitation token, the only form in which tokens are stored.
-
-    >>> token_hash("abc")[:16]
-    'ba7816bf8f01cfea'
-    """
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-# --------------------------------------------------------------------------------------------
-# Records handed out (plain frozen dataclasses, never live ORM objects)
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class User:
-    id: int
-    email: str
-    name: str | None
-    role: str
-    organisation_id: int | None
-
-
-@dataclass(frozen=True)
-class Organisation:
-    id: int
-    name: str
-    industry: str
-    size_band: str
-    region: str
-    consultant_id: int | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Campaign:
-    id: int
-    organisation_id: int
-    name: str
-    instruments: list[str]
-    sides: tuple[str, ...]
-    opens_at: datetime | None
-    closes_at: datetime | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class Invitation:
-    id: int
-    campaign_id: int
-    role: str
-    side: str
-    language: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class ResponseState:
-    """Where a respondent stands: their answers per instrument and the status of the whole."""
-
-    invitation: Invitation
-    campaign: Campaign
-    answers: dict[str, dict[str, int | str]]
-    status: str
-    submitted_at: datetime | None
-    response_ids: dict[str, int] = field(default_factory=dict)
-    last_saved_at: datetime | None = None
-
-
-def _user(row: Any) -> User:
-    return User(row.id, row.email, row.name, row.role, row.organisation_id)
-
-
-def _organisation(row: Any) -> Organisation:
-    return Organisation(
-        row.id,
-        row.name,
-        row.industry,
-        row.size_band,
-        row.region,
-        row.consultant_id,
-        _from_db_time(row.created_at) or datetime.now(UTC),
-    )
-
-
-def _invitation(row: Any) -> Invitation:
-    return Invitation(
-        row.id,
-        row.campaign_id,
-        row.role,
-        row.side,
-        row.language,
-        _from_db_time(row.created_at) or datetime.now(UTC),
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -188,11 +75,11 @@ class Store:
         self.engine = engine
         self._registry = registry
         #: argon2id with the library's defaults; tests may swap in cheaper parameters.
-        self.password_hasher = _HASHER
+        self.password_hasher = accounts.DEFAULT_HASHER
+        self._pin_cache: campaigns.PinCache = {}
         # SQLite has one write lock per file. Threads of this process queue here, in order,
         # instead of polling the file lock (SQLite's busy handler sleeps in growing steps, which
         # wastes most of the time under contention); other processes still meet busy_timeout.
-        self._pin_cache: dict[int, list[Any]] = {}
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -242,10 +129,6 @@ class Store:
 
         return retrying(attempt)
 
-    def _insert_ignore(self, table: Any) -> Any:
-        dialect = postgresql if self.dialect == "postgresql" else sqlite
-        return dialect.insert(table)
-
     def data_version(self) -> int:
         """A number that grows with every write: the app keys its caches on it."""
         return self.read(
@@ -269,68 +152,29 @@ class Store:
         name: str | None = None,
     ) -> User:
         """Create an account; the password is kept only as an argon2id hash."""
-        email = email.strip().lower()
-        if role not in m.USER_ROLES:
-            raise ValueError(f"role {role!r} is not one of {', '.join(m.USER_ROLES)}")
-        if "@" not in email:
-            raise ValueError(f"{email!r} is not an e-mail address")
-        if len(password) < 8:
-            raise ValueError("the password needs at least 8 characters")
-        if role == "firm_admin" and organisation_id is None:
-            raise ValueError("a firm_admin account needs organisation_id")
+        email = accounts.check_new_user(email, password, role, organisation_id)
         password_hash = self.password_hasher.hash(password)
-
-        def action(conn: Connection) -> User:
-            if conn.execute(select(m.User.id).where(m.User.email == email)).first():
-                raise ValueError(f"an account for {email} exists already")
-            if organisation_id is not None:
-                self._organisation_row(conn, organisation_id)
-            user_id = conn.execute(
-                insert(m.User)
-                .values(
-                    email=email,
-                    name=name,
-                    role=role,
-                    password_hash=password_hash,
-                    organisation_id=organisation_id,
-                    created_at=utcnow(),
-                )
-                .returning(m.User.id)
-            ).scalar_one()
-            return User(user_id, email, name, role, organisation_id)
-
-        return self.write(action)
+        return self.write(
+            lambda conn: accounts.insert_user(
+                conn,
+                email=email,
+                password_hash=password_hash,
+                role=role,
+                organisation_id=organisation_id,
+                name=name,
+            )
+        )
 
     def authenticate(self, email: str, password: str) -> User | None:
         """The account for ``email`` if ``password`` matches, else ``None``."""
-        email = email.strip().lower()
-        row = self.read(
-            lambda conn: conn.execute(select(m.User.__table__).where(m.User.email == email)).first()
-        )
-        if row is None:
-            # Spend the same time as a real check, so that timing does not reveal accounts.
-            self.password_hasher.hash(password)
-            return None
-        try:
-            self.password_hasher.verify(row.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return None
-        return _user(row)
+        row = self.read(lambda conn: accounts.user_row(conn, email))
+        return accounts.verify_password(self.password_hasher, row, password)
 
     def users(self) -> list[User]:
-        rows = self.read(
-            lambda conn: conn.execute(select(m.User.__table__).order_by(m.User.id)).all()
-        )
-        return [_user(row) for row in rows]
+        return self.read(accounts.users)
 
     def user(self, email: str) -> User:
-        email = email.strip().lower()
-        row = self.read(
-            lambda conn: conn.execute(select(m.User.__table__).where(m.User.email == email)).first()
-        )
-        if row is None:
-            raise NotFound(f"no account for {email}")
-        return _user(row)
+        return self.read(lambda conn: accounts.user(conn, email))
 
     # -- organisations ------------------------------------------------------------------------
     def create_organisation(
@@ -342,70 +186,35 @@ class Store:
         region: str,
         consultant_id: int | None = None,
     ) -> Organisation:
-        name = name.strip()
-        if not name:
-            raise ValueError("an organisation needs a name")
-
-        def action(conn: Connection) -> Organisation:
-            if conn.execute(select(m.Organisation.id).where(m.Organisation.name == name)).first():
-                raise ValueError(f"an organisation named {name!r} exists already")
-            if consultant_id is not None:
-                role = conn.execute(select(m.User.role).where(m.User.id == consultant_id)).first()
-                if role is None or role[0] != "consultant":
-                    raise ValueError(f"user {consultant_id} is not a consultant account")
-            now = utcnow()
-            org_id = insert_organisation(
+        return self.write(
+            lambda conn: organisations.create_organisation(
                 conn,
-                name=name,
+                name,
                 industry=industry,
                 size_band=size_band,
                 region=region,
                 consultant_id=consultant_id,
-                created_at=now,
             )
-            return Organisation(
-                org_id, name, industry, size_band, region, consultant_id, now.replace(tzinfo=UTC)
-            )
-
-        return self.write(action)
+        )
 
     def visible_organisations(self, user: User | None) -> list[Organisation]:
         """What ``user`` may see: admins and researchers everything, consultants their clients,
         firm admins their own organisation; ``None`` (system use) everything."""
-        query = select(m.Organisation.__table__).order_by(m.Organisation.name)
-        if user is not None:
-            if user.role == "consultant":
-                query = query.where(m.Organisation.consultant_id == user.id)
-            elif user.role == "firm_admin":
-                query = query.where(m.Organisation.id == user.organisation_id)
-            elif user.role not in ("admin", "researcher"):
-                return []
-        rows = self.read(lambda conn: conn.execute(query).all())
-        return [_organisation(row) for row in rows]
+        return self.read(lambda conn: organisations.visible_organisations(conn, user))
 
     def organisations(self, *, user: User | None = None) -> list[Organisation]:
         return self.visible_organisations(user)
 
     def require_access(self, user: User | None, organisation_id: int) -> None:
         """Raise :class:`AccessDenied` unless ``user`` may see the organisation."""
-        if user is None or user.role in ("admin", "researcher"):
-            return
-        if not any(org.id == organisation_id for org in self.visible_organisations(user)):
+        if user is not None and not self.read(
+            lambda conn: organisations.may_see(conn, user, organisation_id)
+        ):
             raise AccessDenied(f"{user.email} may not see organisation {organisation_id}")
-
-    def _organisation_row(self, conn: Connection, key: int | str) -> Any:
-        table = m.Organisation.__table__
-        if isinstance(key, int):
-            row = conn.execute(select(table).where(m.Organisation.id == key)).first()
-        else:
-            row = conn.execute(select(table).where(m.Organisation.name == key)).first()
-        if row is None:
-            raise NotFound(f"no organisation {key!r}")
-        return row
 
     def organisation(self, key: int | str) -> Organisation:
         """An organisation by id or by name."""
-        return _organisation(self.read(lambda conn: self._organisation_row(conn, key)))
+        return self.read(lambda conn: organisations.organisation(conn, key))
 
     # -- campaigns ----------------------------------------------------------------------------
     def create_campaign(
@@ -419,97 +228,26 @@ class Store:
         closes_at: datetime | None = None,
     ) -> Campaign:
         """A campaign pinning instrument versions (``id`` means the newest version now)."""
-        sides = tuple(sides)
-        bad = [side for side in sides if side not in m.SIDES]
-        if bad or not sides:
-            raise ValueError(f"sides must be a non-empty subset of {', '.join(m.SIDES)}")
-        if not instruments:
-            raise ValueError("a campaign needs at least one instrument")
-        pinned = [self.instrument(ref) for ref in instruments]
-        if len({inst.id for inst in pinned}) != len(pinned):
-            raise ValueError("a campaign uses one version of each instrument")
-        if opens_at and closes_at and _to_db_time(closes_at) <= _to_db_time(opens_at):  # type: ignore[operator]
-            raise ValueError("closes_at must be after opens_at")
-
-        def action(conn: Connection) -> Campaign:
-            self._organisation_row(conn, organisation_id)
-            exists = conn.execute(
-                select(m.Campaign.id).where(
-                    m.Campaign.organisation_id == organisation_id, m.Campaign.name == name
-                )
-            ).first()
-            if exists:
-                raise ValueError(f"the organisation has a campaign named {name!r} already")
-            now = utcnow()
-            campaign_id = insert_campaign(
+        pinned, checked_sides = campaigns.check_campaign(
+            self.registry, instruments, sides, opens_at, closes_at
+        )
+        return self.write(
+            lambda conn: campaigns.create_campaign(
                 conn,
-                organisation_id=organisation_id,
-                name=name,
-                sides=sides,
+                organisation_id,
+                name,
                 instruments=pinned,
-                created_at=now,
-                opens_at=_to_db_time(opens_at),
-                closes_at=_to_db_time(closes_at),
+                sides=checked_sides,
+                opens_at=opens_at,
+                closes_at=closes_at,
             )
-            return self._campaign(conn, campaign_id)
-
-        return self.write(action)
-
-    def _campaign(self, conn: Connection, campaign_id: int) -> Campaign:
-        found = self._campaigns(conn, [m.Campaign.id == campaign_id])
-        if not found:
-            raise NotFound(f"no campaign {campaign_id}")
-        return found[0]
-
-    def _campaigns(self, conn: Connection, where: list[Any]) -> list[Campaign]:
-        rows = conn.execute(
-            select(m.Campaign.__table__).where(*where).order_by(m.Campaign.id)
-        ).all()
-        if not rows:
-            return []
-        pins = conn.execute(
-            select(m.CampaignInstrument.__table__)
-            .where(m.CampaignInstrument.campaign_id.in_([row.id for row in rows]))
-            .order_by(m.CampaignInstrument.campaign_id, m.CampaignInstrument.position)
-        ).all()
-        refs: dict[int, list[str]] = {}
-        for pin in pins:
-            refs.setdefault(pin.campaign_id, []).append(f"{pin.instrument_id}@{pin.version}")
-        return [
-            Campaign(
-                row.id,
-                row.organisation_id,
-                row.name,
-                refs.get(row.id, []),
-                tuple(row.sides.split(",")),
-                _from_db_time(row.opens_at),
-                _from_db_time(row.closes_at),
-                _from_db_time(row.created_at) or datetime.now(UTC),
-            )
-            for row in rows
-        ]
+        )
 
     def campaigns(self, organisation_id: int | None = None) -> list[Campaign]:
-        where = [] if organisation_id is None else [m.Campaign.organisation_id == organisation_id]
-        return self.read(lambda conn: self._campaigns(conn, where))
+        return self.read(lambda conn: campaigns.campaigns(conn, organisation_id))
 
     def campaign(self, campaign_id: int) -> Campaign:
-        return self.read(lambda conn: self._campaign(conn, campaign_id))
-
-    def _pins(self, conn: Connection, campaign_id: int) -> list[Any]:
-        # A campaign's pinned versions never change once created, so they are kept in memory.
-        pins = self._pin_cache.get(campaign_id)
-        if pins is None:
-            pins = list(
-                conn.execute(
-                    select(m.CampaignInstrument.__table__)
-                    .where(m.CampaignInstrument.campaign_id == campaign_id)
-                    .order_by(m.CampaignInstrument.position)
-                ).all()
-            )
-            if pins:
-                self._pin_cache[campaign_id] = pins
-        return pins
+        return self.read(lambda conn: campaigns.campaign(conn, campaign_id))
 
     # -- invitations --------------------------------------------------------------------------
     def create_invitation(
@@ -522,186 +260,31 @@ class Store:
         email: str | None = None,
     ) -> tuple[Invitation, str]:
         """A new invitation and its token (returned only here; only its hash is stored)."""
-        if role not in m.RESPONDENT_ROLES:
-            raise ValueError(f"role {role!r} is not one of {', '.join(m.RESPONDENT_ROLES)}")
-        if side not in m.SIDES:
-            raise ValueError(f"side {side!r} is not one of {', '.join(m.SIDES)}")
-        token = secrets.token_urlsafe(32)  # 256 bits
-
-        def action(conn: Connection) -> Invitation:
-            campaign = self._campaign(conn, campaign_id)
-            if side not in campaign.sides:
-                raise ValueError(
-                    f"campaign {campaign.name!r} collects {', '.join(campaign.sides)} views, "
-                    f"not {side!r}"
-                )
-            now = utcnow()
-            invitation_id = conn.execute(
-                insert(m.Invitation)
-                .values(
-                    campaign_id=campaign_id,
-                    token_hash=token_hash(token),
-                    role=role,
-                    side=side,
-                    language=language,
-                    created_at=now,
-                )
-                .returning(m.Invitation.id)
-            ).scalar_one()
-            if email:
-                conn.execute(
-                    insert(m.InvitationContact).values(invitation_id=invitation_id, email=email)
-                )
-            return Invitation(
-                invitation_id, campaign_id, role, side, language, now.replace(tzinfo=UTC)
+        invitations.check_invitation(role, side)
+        token = invitations.new_token()
+        created = self.write(
+            lambda conn: invitations.create_invitation(
+                conn, campaign_id, token, role=role, side=side, language=language, email=email
             )
-
-        return self.write(action), token
-
-    def _invitation_row(self, conn: Connection, token: str) -> Any:
-        if not isinstance(token, str) or not token:
-            raise NotFound("no invitation for this link")
-        row = conn.execute(
-            select(m.Invitation.__table__).where(m.Invitation.token_hash == token_hash(token))
-        ).first()
-        if row is None:
-            raise NotFound("no invitation for this link; check that it was copied completely")
-        return row
+        )
+        return created, token
 
     def invitation_by_token(self, token: str) -> Invitation:
-        return _invitation(self.read(lambda conn: self._invitation_row(conn, token)))
+        return self.read(lambda conn: invitations.invitation(conn, token))
 
     def invitations(self, campaign_id: int) -> list[Invitation]:
-        rows = self.read(
-            lambda conn: conn.execute(
-                select(m.Invitation.__table__)
-                .where(m.Invitation.campaign_id == campaign_id)
-                .order_by(m.Invitation.id)
-            ).all()
-        )
-        return [_invitation(row) for row in rows]
+        return self.read(lambda conn: invitations.invitations(conn, campaign_id))
 
     def invitation_email(self, invitation_id: int) -> str | None:
-        return self.read(
-            lambda conn: conn.execute(
-                select(m.InvitationContact.email).where(
-                    m.InvitationContact.invitation_id == invitation_id
-                )
-            ).scalar()
-        )
+        return self.read(lambda conn: invitations.invitation_email(conn, invitation_id))
 
     def set_language(self, token: str, language: str) -> None:
-        def action(conn: Connection) -> None:
-            row = self._invitation_row(conn, token)
-            conn.execute(
-                update(m.Invitation).where(m.Invitation.id == row.id).values(language=language)
-            )
-
-        self.write(action)
+        self.write(lambda conn: invitations.set_language(conn, token, language))
 
     # -- answering ----------------------------------------------------------------------------
-    def _state(
-        self, conn: Connection, invitation_row: Any, campaign: Campaign | None = None
-    ) -> ResponseState:
-        if campaign is None:
-            campaign = self._campaign(conn, invitation_row.campaign_id)
-        responses = conn.execute(
-            select(m.Response.__table__).where(m.Response.invitation_id == invitation_row.id)
-        ).all()
-        by_id = {row.id: f"{row.instrument_id}@{row.version}" for row in responses}
-        answers: dict[str, dict[str, int | str]] = {ref: {} for ref in campaign.instruments}
-        if responses:
-            rows = conn.execute(
-                select(m.Answer.response_id, m.Answer.item_id, m.Answer.value).where(
-                    m.Answer.response_id.in_(list(by_id))
-                )
-            ).all()
-            for response_id, item_id, value in rows:
-                answers.setdefault(by_id[response_id], {})[item_id] = (
-                    NOT_APPLICABLE if value is None else int(value)
-                )
-        statuses = {row.status for row in responses}
-        submitted = [row.submitted_at for row in responses if row.submitted_at is not None]
-        if not responses:
-            status = "new"
-        elif statuses == {"submitted"} and len(responses) >= len(campaign.instruments):
-            status = "submitted"
-        else:
-            status = "draft"
-        saved = [row.last_saved_at for row in responses]
-        return ResponseState(
-            invitation=_invitation(invitation_row),
-            campaign=campaign,
-            answers=answers,
-            status=status,
-            submitted_at=_from_db_time(max(submitted)) if status == "submitted" else None,
-            response_ids={ref: rid for rid, ref in by_id.items()},
-            last_saved_at=_from_db_time(max(saved)) if saved else None,
-        )
-
     def resume(self, token: str) -> ResponseState:
         """Everything a respondent saved so far, to continue exactly where they stopped."""
-        return self.read(lambda conn: self._state(conn, self._invitation_row(conn, token)))
-
-    def _pin_for(self, pins: list[Any], ref: str) -> Any:
-        instrument_id, _, version = ref.partition("@")
-        for pin in pins:
-            if pin.instrument_id == instrument_id and (not version or pin.version == version):
-                return pin
-        used = ", ".join(f"{p.instrument_id}@{p.version}" for p in pins)
-        raise SubmissionError(
-            [{"item": None, "instrument": ref, "problem": f"this campaign uses {used}, not {ref}"}]
-        )
-
-    def _pinned_instrument(self, pin: Any) -> Instrument:
-        instrument = self.instrument(f"{pin.instrument_id}@{pin.version}")
-        if instrument.sha256 != pin.sha256:
-            raise StorageError(
-                f"{instrument.key} changed since the campaign pinned it (sha256 "
-                f"{pin.sha256[:12]}... now {instrument.sha256[:12]}...): published instrument "
-                "versions must not be edited; restore the file"
-            )
-        return instrument
-
-    @staticmethod
-    def _check_window(campaign: Campaign) -> None:
-        now = datetime.now(UTC)
-        if campaign.opens_at and now < campaign.opens_at:
-            raise SubmissionError(
-                [{"item": None, "problem": f"the campaign opens on {campaign.opens_at:%Y-%m-%d}"}]
-            )
-        if campaign.closes_at and now > campaign.closes_at:
-            raise SubmissionError(
-                [{"item": None, "problem": f"the campaign closed on {campaign.closes_at:%Y-%m-%d}"}]
-            )
-
-    def _response_for_update(
-        self, conn: Connection, invitation_row: Any, pin: Any, now: datetime
-    ) -> Any:
-        """The invitation's response to a pinned instrument, created if new, locked for update."""
-        conn.execute(
-            self._insert_ignore(m.Response.__table__)
-            .values(
-                invitation_id=invitation_row.id,
-                campaign_id=invitation_row.campaign_id,
-                instrument_id=pin.instrument_id,
-                version=pin.version,
-                sha256=pin.sha256,
-                status="draft",
-                started_at=now,
-                last_saved_at=now,
-            )
-            .on_conflict_do_nothing()
-        )
-        return conn.execute(
-            select(m.Response.__table__)
-            .where(
-                m.Response.invitation_id == invitation_row.id,
-                m.Response.instrument_id == pin.instrument_id,
-                m.Response.version == pin.version,
-            )
-            .with_for_update()
-        ).one()
+        return self.read(lambda conn: responses.resume(conn, token))
 
     def save_draft(
         self, token: str, instrument_ref: str, answers: Mapping[str, int | str | None]
@@ -710,172 +293,22 @@ class Store:
 
         Raises :class:`SubmissionError` listing every invalid answer; then nothing is stored.
         """
-
-        def action(conn: Connection) -> ResponseState:
-            invitation_row = self._invitation_row(conn, token)
-            campaign = self._campaign(conn, invitation_row.campaign_id)
-            pin = self._pin_for(self._pins(conn, campaign.id), instrument_ref)
-            instrument = self._pinned_instrument(pin)
-            clean: dict[str, Any] = {}
-            problems = []
-            for item_id, raw in answers.items():
-                value, problem = check_answer(instrument, item_id, raw)
-                if problem:
-                    problems.append(
-                        {
-                            "item": item_id,
-                            "instrument": instrument.key,
-                            "value": raw,
-                            "problem": problem,
-                        }
-                    )
-                clean[item_id] = value
-            if problems:
-                raise SubmissionError(problems)
-            self._check_window(campaign)
-            now = utcnow()
-            response = self._response_for_update(conn, invitation_row, pin, now)
-            if response.status != "draft":
-                raise AlreadySubmitted(
-                    [
-                        {
-                            "item": None,
-                            "instrument": instrument.key,
-                            "problem": "this response was submitted and can no longer change",
-                        }
-                    ]
-                )
-            if clean:
-                conn.execute(
-                    delete(m.Answer).where(
-                        m.Answer.response_id == response.id, m.Answer.item_id.in_(list(clean))
-                    )
-                )
-                rows = [
-                    {
-                        "response_id": response.id,
-                        "item_id": item_id,
-                        "value": None if value == NOT_APPLICABLE else value,
-                        "not_applicable": value == NOT_APPLICABLE,
-                    }
-                    for item_id, value in clean.items()
-                    if value is not None
-                ]
-                if rows:
-                    conn.execute(insert(m.Answer), rows)
-            conn.execute(
-                update(m.Response).where(m.Response.id == response.id).values(last_saved_at=now)
+        return self.write(
+            lambda conn: responses.save_draft(
+                conn, self.registry, self._pin_cache, token, instrument_ref, answers
             )
-            return self._state(conn, invitation_row, campaign)
-
-        return self.write(action)
+        )
 
     def submit(self, token: str) -> ResponseState:
         """Validate and freeze every response of the invitation, in one transaction.
 
         Idempotent: submitting again returns the stored state and changes nothing.
         """
-
-        def action(conn: Connection) -> ResponseState:
-            invitation_row = self._invitation_row(conn, token)
-            state = self._state(conn, invitation_row)
-            if state.status == "submitted":
-                return state
-            self._check_window(state.campaign)
-            now = utcnow()
-            problems: list[dict[str, Any]] = []
-            to_freeze = []
-            for pin in self._pins(conn, invitation_row.campaign_id):
-                instrument = self._pinned_instrument(pin)
-                response = self._response_for_update(conn, invitation_row, pin, now)
-                if response.status == "submitted":
-                    continue
-                to_freeze.append(response.id)
-                stored = {
-                    row.item_id: (NOT_APPLICABLE if row.value is None else row.value)
-                    for row in conn.execute(
-                        select(m.Answer.item_id, m.Answer.value).where(
-                            m.Answer.response_id == response.id
-                        )
-                    )
-                }
-                problems.extend(_response_problems(instrument, stored))
-            if problems:
-                raise SubmissionError(problems)
-            conn.execute(
-                update(m.Response)
-                .where(m.Response.id.in_(to_freeze), m.Response.status == "draft")
-                .values(status="submitted", submitted_at=now, last_saved_at=now)
-            )
-            write_scores(conn, self.registry, to_freeze)
-            return self._state(conn, invitation_row, state.campaign)
-
-        return self.write(action)
+        return self.write(
+            lambda conn: responses.submit(conn, self.registry, self._pin_cache, token)
+        )
 
     # -- reads for analysis -------------------------------------------------------------------
-    def _response_query(
-        self,
-        *,
-        instrument: str | None,
-        campaign_id: int | None,
-        organisation_id: int | None,
-        side: str | None,
-        submitted_from: datetime | None,
-        submitted_to: datetime | None,
-        include_drafts: bool,
-    ) -> Select[Any]:
-        r, i, c, o = (
-            m.Response.__table__,
-            m.Invitation.__table__,
-            m.Campaign.__table__,
-            m.Organisation.__table__,
-        )
-        query = (
-            select(
-                r.c.id.label("response_id"),
-                o.c.id.label("organisation_id"),
-                o.c.name.label("organisation"),
-                c.c.id.label("campaign_id"),
-                c.c.name.label("campaign"),
-                i.c.id.label("invitation_id"),
-                i.c.role,
-                i.c.side,
-                i.c.language,
-                r.c.instrument_id.label("instrument"),
-                r.c.version,
-                r.c.sha256,
-                r.c.status,
-                r.c.started_at,
-                r.c.submitted_at,
-                o.c.industry,
-                o.c.size_band,
-                o.c.region,
-            )
-            .select_from(r)
-            .join(i, i.c.id == r.c.invitation_id)
-            .join(c, c.c.id == r.c.campaign_id)
-            .join(o, o.c.id == c.c.organisation_id)
-        )
-        conditions = []
-        if instrument:
-            instrument_id, _, version = instrument.partition("@")
-            conditions.append(r.c.instrument_id == instrument_id)
-            if version:
-                conditions.append(r.c.version == version)
-        if campaign_id is not None:
-            conditions.append(r.c.campaign_id == campaign_id)
-        if organisation_id is not None:
-            conditions.append(c.c.organisation_id == organisation_id)
-        if side is not None:
-            conditions.append(i.c.side == side)
-        if submitted_from is not None:
-            conditions.append(r.c.submitted_at >= _to_db_time(submitted_from))
-        if submitted_to is not None:
-            conditions.append(r.c.submitted_at <= _to_db_time(submitted_to))
-        if not include_drafts:
-            conditions.append(r.c.status == "submitted")
-        return query.where(and_(*conditions)) if conditions else query
-
     def responses(
         self,
         *,
@@ -888,7 +321,7 @@ class Store:
         include_drafts: bool = False,
     ) -> ResponseTable:
         """Responses as a wide table (``instrument``: ``id`` (all versions) or ``id@version``)."""
-        query = self._response_query(
+        query = responses.response_query(
             instrument=instrument,
             campaign_id=campaign_id,
             organisation_id=organisation_id,
@@ -896,46 +329,8 @@ class Store:
             submitted_from=submitted_from,
             submitted_to=submitted_to,
             include_drafts=include_drafts,
-        ).order_by(m.Response.id)
-        sub = query.subquery()
-
-        def action(conn: Connection) -> tuple[list[Any], list[str], list[Any]]:
-            # All reads run in one transaction, so they see the same snapshot.
-            respondent_rows = fetch_plain(conn, query)
-            versions = sorted({(row[9], row[10]) for row in respondent_rows})
-            order = self._item_order(conn, versions)
-            if not order:
-                return respondent_rows, order, []
-            # Items come back as their column number and values as plain integers, so that
-            # millions of answers turn into one integer array without per-row Python work.
-            code = case({item: k for k, item in enumerate(order)}, value=m.Answer.item_id, else_=-1)
-            answer_query = select(
-                m.Answer.response_id,
-                code,
-                func.coalesce(m.Answer.value, 0),
-                case((m.Answer.not_applicable, 1), else_=0),
-            ).join(sub, sub.c.response_id == m.Answer.response_id)
-            return respondent_rows, order, fetch_plain(conn, answer_query)
-
-        respondent_rows, order, answer_rows = self.read(action)
-        return _table(respondent_rows, order, answer_rows)
-
-    def _item_order(self, conn: Connection, versions: Iterable[tuple[str, str]]) -> list[str]:
-        """Item columns: each version's items in instrument order (stored ids if not on disk)."""
-        order: list[str] = []
-        for instrument_id, version in versions:
-            try:
-                order.extend(self.instrument(f"{instrument_id}@{version}").item_ids)
-            except ValueError:
-                stored = conn.execute(
-                    select(m.Answer.item_id)
-                    .distinct()
-                    .join(m.Response, m.Response.id == m.Answer.response_id)
-                    .where(m.Response.instrument_id == instrument_id, m.Response.version == version)
-                    .order_by(m.Answer.item_id)
-                ).scalars()
-                order.extend(stored)
-        return list(dict.fromkeys(order))
+        )
+        return self.read(lambda conn: responses.responses(conn, self.registry, query))
 
     def cohort_indices(self, instrument: Instrument, *, side: str = "self") -> pd.DataFrame:
         """Every organisation's mean index per scale in its latest campaign on ``instrument``
@@ -955,11 +350,7 @@ class Store:
 
     def instruments_in_use(self) -> list[str]:
         """Every instrument version some campaign uses, as ``id@version`` (sorted)."""
-        ci = m.CampaignInstrument.__table__
-        rows = self.read(
-            lambda conn: conn.execute(select(ci.c.instrument_id, ci.c.version).distinct()).all()
-        )
-        return sorted(f"{instrument_id}@{version}" for instrument_id, version in rows)
+        return self.read(reads.instruments_in_use)
 
     def instrument_sums(self, instrument: Instrument, *, side: str = "self") -> InstrumentSums:
         """The response sums over every submitted response to ``instrument`` from ``side``
@@ -978,389 +369,63 @@ class Store:
 
     def response_scores(self) -> pd.DataFrame:
         """Every stored scale score: ``response_id``, ``scale``, ``score``, ``index``."""
-        s = m.ResponseScore.__table__
-        rows = self.read(
-            lambda conn: conn.execute(select(s).order_by(s.c.response_id, s.c.scale)).all()
-        )
-        frame = pd.DataFrame(
-            [tuple(row) for row in rows], columns=["response_id", "scale", "score", "index"]
-        )
-        return frame.astype({"score": float, "index": float})
+        return self.read(reads.response_scores)
 
     def backfill_scores(self) -> int:
         """Score the submitted responses that have no stored scores (databases from before
         scores were stored); returns how many were scored. Reads only when none are missing."""
-        r, s = m.Response.__table__, m.ResponseScore.__table__
-        missing = self.read(
-            lambda conn: conn.execute(
-                select(r.c.id)
-                .where(r.c.status == "submitted", ~exists().where(s.c.response_id == r.c.id))
-                .limit(1)
-            ).first()
-        )
-        if missing is None:
+        if not self.read(reads.scores_missing):
             return 0
         return self.write(lambda conn: scores.write_scores(conn, self.registry))
 
     def campaign_progress(self, campaign_id: int) -> pd.DataFrame:
-        """Per role and side: invitations sent, started (anything saved) and submitted."""
-        i, r = m.Invitation.__table__, m.Response.__table__
+        """Per role and side: invitations sent, started (anything saved) and submitted
+        (:func:`survey.storage.reads.campaign_progress`)."""
+        return self.read(lambda conn: reads.campaign_progress(conn, campaign_id))
 
-        def action(conn: Connection) -> list[Any]:
-            self._campaign(conn, campaign_id)
-            per_invitation = (
-                select(
-                    i.c.id,
-                    i.c.role,
-                    i.c.side,
-                    func.count(r.c.id).label("n"),
-                    func.sum(case((r.c.status == "submitted", 1), else_=0)).label("done"),
-                )
-                .select_from(i)
-                .outerjoin(r, r.c.invitation_id == i.c.id)
-                .where(i.c.campaign_id == campaign_id)
-                .group_by(i.c.id, i.c.role, i.c.side)
-                .subquery()
-            )
-            return list(
-                conn.execute(
-                    select(
-                        per_invitation.c.role,
-                        per_invitation.c.side,
-                        per_invitation.c.n,
-                        per_invitation.c.done,
-                    )
-                ).all()
-            )
-
-        rows = self.read(action)
-        frame = pd.DataFrame(rows, columns=["role", "side", "n", "done"])
-        frame["done"] = frame["done"].fillna(0)
-        frame["invited"] = 1
-        frame["started"] = (frame["n"] > 0).astype(int)
-        frame["submitted"] = ((frame["n"] > 0) & (frame["done"] == frame["n"])).astype(int)
-        out = (
-            frame.groupby(["role", "side"], as_index=False)[["invited", "started", "submitted"]]
-            .sum()
-            .sort_values(["side", "role"], ignore_index=True)
-        )
-        return out.astype({"invited": int, "started": int, "submitted": int})
+    def organisation_progress(self, organisation_ids: Iterable[int]) -> pd.DataFrame:
+        """Per organisation: campaigns, invitations, started and submitted, in one query
+        (:func:`survey.storage.reads.organisation_progress`)."""
+        return self.read(lambda conn: reads.organisation_progress(conn, organisation_ids))
 
     # -- erasure ------------------------------------------------------------------------------
-    def _record_erasure(
-        self,
-        conn: Connection,
-        kind: str,
-        target_id: int,
-        counts: dict[str, int],
-        by: str | None,
-        reason: str | None,
-    ) -> dict[str, int]:
-        conn.execute(
-            insert(m.ErasureRecord).values(
-                kind=kind,
-                target_id=target_id,
-                erased_by=by,
-                reason=reason,
-                counts=json.dumps(counts, sort_keys=True),
-                erased_at=utcnow(),
-            )
-        )
-        return counts
-
-    def _delete_responses(self, conn: Connection, response_ids: Select[Any]) -> dict[str, int]:
-        # Scores and totals are derived from the answers; the erasure record counts what was
-        # collected. The totals lose the responses first, while their arrays still exist.
-        totals.uncount_responses(conn, self.registry, list(conn.execute(response_ids).scalars()))
-        conn.execute(delete(m.ResponseScore).where(m.ResponseScore.response_id.in_(response_ids)))
-        conn.execute(delete(m.ResponseVector).where(m.ResponseVector.response_id.in_(response_ids)))
-        answers = conn.execute(delete(m.Answer).where(m.Answer.response_id.in_(response_ids)))
-        responses = conn.execute(delete(m.Response).where(m.Response.id.in_(response_ids)))
-        return {"answers": answers.rowcount, "responses": responses.rowcount}
-
     def erase_response(
         self, response_id: int, *, by: str | None = None, reason: str | None = None
     ) -> dict[str, int]:
         """Delete one response and its answers; returns rows deleted per table."""
-
-        def action(conn: Connection) -> dict[str, int]:
-            if (
-                conn.execute(select(m.Response.id).where(m.Response.id == response_id)).first()
-                is None
-            ):
-                raise NotFound(f"no response {response_id}")
-            ids = select(m.Response.id).where(m.Response.id == response_id)
-            counts = self._delete_responses(conn, ids)
-            return self._record_erasure(conn, "response", response_id, counts, by, reason)
-
-        return self.write(action)
+        return self.write(
+            lambda conn: erasure.erase_response(
+                conn, self.registry, response_id, by=by, reason=reason
+            )
+        )
 
     def erase_invitation(
         self, invitation_id: int, *, by: str | None = None, reason: str | None = None
     ) -> dict[str, int]:
         """Delete one respondent: their answers, responses, contact and invitation."""
-
-        def action(conn: Connection) -> dict[str, int]:
-            if (
-                conn.execute(
-                    select(m.Invitation.id).where(m.Invitation.id == invitation_id)
-                ).first()
-                is None
-            ):
-                raise NotFound(f"no invitation {invitation_id}")
-            ids = select(m.Response.id).where(m.Response.invitation_id == invitation_id)
-            counts = self._delete_responses(conn, ids)
-            counts["invitation_contacts"] = conn.execute(
-                delete(m.InvitationContact).where(
-                    m.InvitationContact.invitation_id == invitation_id
-                )
-            ).rowcount
-            counts["invitations"] = conn.execute(
-                delete(m.Invitation).where(m.Invitation.id == invitation_id)
-            ).rowcount
-            return self._record_erasure(conn, "invitation", invitation_id, counts, by, reason)
-
-        return self.write(action)
+        return self.write(
+            lambda conn: erasure.erase_invitation(
+                conn, self.registry, invitation_id, by=by, reason=reason
+            )
+        )
 
     def erase_organisation(
         self, organisation_id: int, *, by: str | None = None, reason: str | None = None
     ) -> dict[str, int]:
         """Delete an organisation with everything collected for it and its firm admin accounts."""
-
-        def action(conn: Connection) -> dict[str, int]:
-            self._organisation_row(conn, organisation_id)
-            campaign_ids = select(m.Campaign.id).where(
-                m.Campaign.organisation_id == organisation_id
+        return self.write(
+            lambda conn: erasure.erase_organisation(
+                conn, self.registry, organisation_id, by=by, reason=reason
             )
-            invitation_ids = select(m.Invitation.id).where(
-                m.Invitation.campaign_id.in_(campaign_ids)
-            )
-            counts = self._delete_responses(
-                conn, select(m.Response.id).where(m.Response.campaign_id.in_(campaign_ids))
-            )
-            steps: list[tuple[str, Any]] = [
-                (
-                    "invitation_contacts",
-                    delete(m.InvitationContact).where(
-                        m.InvitationContact.invitation_id.in_(invitation_ids)
-                    ),
-                ),
-                (
-                    "invitations",
-                    delete(m.Invitation).where(m.Invitation.campaign_id.in_(campaign_ids)),
-                ),
-                ("imports", delete(m.Import).where(m.Import.campaign_id.in_(campaign_ids))),
-                (
-                    "campaign_instruments",
-                    delete(m.CampaignInstrument).where(
-                        m.CampaignInstrument.campaign_id.in_(campaign_ids)
-                    ),
-                ),
-                (
-                    "campaigns",
-                    delete(m.Campaign).where(m.Campaign.organisation_id == organisation_id),
-                ),
-                (
-                    "users",
-                    delete(m.User).where(
-                        m.User.organisation_id == organisation_id, m.User.role == "firm_admin"
-                    ),
-                ),
-                (
-                    "organisations",
-                    delete(m.Organisation).where(m.Organisation.id == organisation_id),
-                ),
-            ]
-            for name, statement in steps:
-                counts[name] = conn.execute(statement).rowcount
-            # Other accounts that pointed at the organisation keep existing, detached.
-            conn.execute(
-                update(m.User)
-                .where(m.User.organisation_id == organisation_id)
-                .values(organisation_id=None)
-            )
-            return self._record_erasure(conn, "organisation", organisation_id, counts, by, reason)
-
-        return self.write(action)
+        )
 
     def erasures(self) -> pd.DataFrame:
         """The record of every erasure: kind, target_id, erased_by, reason, counts, erased_at."""
-        rows = self.read(
-            lambda conn: conn.execute(
-                select(m.ErasureRecord.__table__).order_by(m.ErasureRecord.id)
-            ).all()
-        )
-        frame = pd.DataFrame(
-            [tuple(row) for row in rows],
-            columns=["id", "kind", "target_id", "erased_by", "reason", "counts", "erased_at"],
-        )
-        frame["counts"] = [json.loads(c) for c in frame["counts"]]
-        return frame
+        return self.read(erasure.erasures)
 
     def table_counts(self) -> dict[str, int]:
         """Rows per table (for checks and the CLI)."""
-
-        def action(conn: Connection) -> dict[str, int]:
-            return {
-                table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-                for table in m.Base.metadata.sorted_tables
-            }
-
-        return self.read(action)
-
-
-def insert_organisation(
-    conn: Connection,
-    *,
-    name: str,
-    industry: str,
-    size_band: str,
-    region: str,
-    created_at: datetime,
-    consultant_id: int | None = None,
-) -> int:
-    """Insert one organisation row (callers check names and rights); returns its id."""
-    return int(
-        conn.execute(
-            insert(m.Organisation)
-            .values(
-                name=name,
-                industry=industry,
-                size_band=size_band,
-                region=region,
-                consultant_id=consultant_id,
-                created_at=created_at,
-            )
-            .returning(m.Organisation.id)
-        ).scalar_one()
-    )
-
-
-def insert_campaign(
-    conn: Connection,
-    *,
-    organisation_id: int,
-    name: str,
-    sides: Iterable[str],
-    instruments: Sequence[Instrument],
-    created_at: datetime,
-    opens_at: datetime | None = None,
-    closes_at: datetime | None = None,
-) -> int:
-    """Insert a campaign and pin its instrument versions in order; returns its id."""
-    campaign_id = int(
-        conn.execute(
-            insert(m.Campaign)
-            .values(
-                organisation_id=organisation_id,
-                name=name,
-                sides=",".join(sides),
-                opens_at=opens_at,
-                closes_at=closes_at,
-                created_at=created_at,
-            )
-            .returning(m.Campaign.id)
-        ).scalar_one()
-    )
-    conn.execute(
-        insert(m.CampaignInstrument),
-        [
-            {
-                "campaign_id": campaign_id,
-                "instrument_id": inst.id,
-                "version": inst.version,
-                "sha256": inst.sha256,
-                "position": position,
-            }
-            for position, inst in enumerate(instruments)
-        ],
-    )
-    return campaign_id
-
-
-def _table(respondent_rows: list[Any], order: list[str], answer_rows: list[Any]) -> ResponseTable:
-    respondents = pd.DataFrame.from_records(
-        respondent_rows, columns=["response_id", *RESPONDENT_COLUMNS], nrows=len(respondent_rows)
-    ).set_index("response_id")
-    if respondents.index.dtype != np.int64:
-        respondents.index = respondents.index.astype(np.int64)
-    for column in ("started_at", "submitted_at"):
-        # SQLite hands back ISO strings, PostgreSQL naive datetimes; both are UTC.
-        respondents[column] = pd.to_datetime(respondents[column], utc=True, format="ISO8601")
-    index = respondents.index
-    n = len(answer_rows)
-    flat = np.fromiter(itertools.chain.from_iterable(answer_rows), dtype=np.int64, count=4 * n)
-    flat = flat.reshape(n, 4)
-    rows = index.get_indexer(pd.Index(flat[:, 0]))
-    cols = flat[:, 1]
-    keep = (rows >= 0) & (cols >= 0)
-    rows, cols, flat = rows[keep], cols[keep], flat[keep]
-    is_na = flat[:, 3] == 1
-    data = np.full((len(index), len(order)), np.nan)
-    na = np.zeros((len(index), len(order)), dtype=bool)
-    data[rows, cols] = np.where(is_na, np.nan, flat[:, 2].astype(float))
-    na[rows, cols] = is_na
-    columns = pd.Index(order, name="item")
-    return ResponseTable(
-        answers=pd.DataFrame(data, index=index, columns=columns),
-        not_applicable=pd.DataFrame(na, index=index, columns=columns),
-        respondents=respondents,
-    )
-
-
-def insert_answers(conn: Connection, rows: list[tuple[int, str, int | None, bool]]) -> None:
-    """Bulk insert ``(response_id, item_id, value, not_applicable)`` rows on the driver.
-
-    Used by the demo and imports, where SQLAlchemy's per-row parameter handling would cost
-    more than the database's work.
-    """
-    if not rows:
-        return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    statement = (
-        "INSERT INTO answers (response_id, item_id, value, not_applicable) "
-        f"VALUES ({mark}, {mark}, {mark}, {mark})"
-    )
-    for start in range(0, len(rows), 50_000):
-        conn.exec_driver_sql(statement, rows[start : start + 50_000])
-
-
-def _response_problems(instrument: Instrument, stored: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Everything that keeps ``stored`` answers from being a complete, valid response."""
-    problems = []
-    for scale in instrument.scales:
-        for item in scale.items:
-            value = stored.get(item.id)
-            if value is None:
-                if item.required:
-                    problems.append(
-                        {
-                            "item": item.id,
-                            "instrument": instrument.key,
-                            "problem": "required item is not answered",
-                        }
-                    )
-                continue
-            _, problem = check_answer(instrument, item.id, value)
-            if problem:
-                problems.append(
-                    {
-                        "item": item.id,
-                        "instrument": instrument.key,
-                        "value": value,
-                        "problem": problem,
-                    }
-                )
-    for item_id in stored:
-        if item_id not in set(instrument.item_ids):
-            problems.append(
-                {
-                    "item": item_id,
-                    "instrument": instrument.key,
-                    "problem": f"not an item of {instrument.key}",
-                }
-            )
-    return problems
+        return self.read(reads.table_counts)
 
 
 def open_store(url: str | None = None, *, registry: Registry | None = None) -> Store:
