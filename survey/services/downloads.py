@@ -7,10 +7,10 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from survey.exports.dataset import ExportFilters
+from survey.exports.dataset import ExportFilters, ResponseTableLike
 from survey.exports.export import export_dataset
+from survey.instrument.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,8 @@ class Archive:
 
 
 def export_archive(
-    table: Any,
-    registry: Any,
+    table: ResponseTableLike,
+    registry: Registry,
     fmt: str,
     *,
     instrument: str | None = None,

@@ -22,9 +22,10 @@ import pandas as pd
 
 from scoring.agreement import MIN_RWG, rwg_j
 from scoring.benchmark import benchmark, reliable_change, view_gap
-from scoring.instrument_scoring import instrument_reliability, score_instrument
+from scoring.instrument_scoring import InstrumentScores, instrument_reliability, score_instrument
 from scoring.maturity import profile, stage_of
 from survey import settings
+from survey.ingest.table import ResponseTable
 from survey.instrument.model import Instrument, parse_version
 from survey.instrument.registry import Registry
 
@@ -134,13 +135,13 @@ def _pick_campaign(
     )
 
 
-def _self_rows(table: Any, instrument: Instrument, side: str = "self") -> pd.Index:
+def _self_rows(table: ResponseTable, instrument: Instrument, side: str = "self") -> pd.Index:
     who = table.respondents
     mask = (who["instrument"] == instrument.id) & (who["version"] == instrument.version)
     return who.index[mask & (who["side"] == side)]
 
 
-def _answers(table: Any, rows: pd.Index, instrument: Instrument) -> pd.DataFrame:
+def _answers(table: ResponseTable, rows: pd.Index, instrument: Instrument) -> pd.DataFrame:
     return table.answers.loc[rows, instrument.item_ids].astype(float)
 
 
@@ -343,13 +344,13 @@ def _section(
     store: Store,
     registry: Registry,
     instrument: Instrument,
-    table: Any,
+    table: ResponseTable,
     answers: pd.DataFrame,
-    result: Any,
+    result: InstrumentScores,
     organisation_id: int,
     language: str,
     linked: dict[str, float],
-    previous_table: Any,
+    previous_table: ResponseTable | None,
     min_cohort: int | None,
 ) -> InstrumentResults:
     """One instrument's section; ``min_cohort`` None leaves out the cohort comparison."""
@@ -449,7 +450,7 @@ def _section(
 
 def _change(
     store: Store,
-    previous_table: Any,
+    previous_table: ResponseTable,
     instrument: Instrument,
     registry: Registry,
     now: pd.Series,
