@@ -20,7 +20,7 @@ from tqdm import tqdm
 from survey.exports.pseudonyms import pseudonym
 from survey.ingest.table import RESPONDENT_COLUMNS
 from survey.instrument.model import Instrument
-from survey.instrument.registry import Registry
+from survey.instrument.registry import Registry, check_pinned
 from survey.settings import MIN_COHORT_FLOOR
 
 #: Respondent columns a response table must carry: the storage contract's, less the start
@@ -344,7 +344,7 @@ def prepare_dataset(
                 f"{', '.join(instrument.languages)}"
             )
         rows = meta.index[(meta.instrument == instrument_id) & (meta.version == version)]
-        _check_hashes(meta.loc[rows], instrument)
+        _check_hashes(meta.loc[rows], instrument, registry)
         items = instrument.item_ids
         absent = [i for i in items if i not in table.answers.columns]
         if absent:
@@ -400,14 +400,11 @@ def _instrument(registry: Registry, instrument_id: str, version: str) -> Instrum
         ) from None
 
 
-def _check_hashes(meta: pd.DataFrame, instrument: Instrument) -> None:
+def _check_hashes(meta: pd.DataFrame, instrument: Instrument, registry: Registry) -> None:
+    """Refuse responses whose pinned content hash is not the file's (:func:`check_pinned`)."""
     wrong = meta.loc[meta["sha256"].notna() & (meta["sha256"] != instrument.sha256), "sha256"]
     if len(wrong):
-        raise ValueError(
-            f"{len(wrong)} response(s) were given under {instrument.key} with content hash "
-            f"{wrong.iloc[0][:12]}..., but the registry's file has {instrument.sha256[:12]}...; "
-            "the published file was changed: restore it from version control"
-        )
+        check_pinned(registry, instrument.key, str(wrong.iloc[0]), responses=len(wrong))
 
 
 def _check_ranges(values: pd.DataFrame, instrument: Instrument) -> None:

@@ -131,6 +131,92 @@ class Registry:
         )
 
 
+class PinnedContentChanged(ValueError):
+    """Stored responses were given under other content than the instrument file now holds.
+
+    Raised by :func:`check_pinned`; ``key`` is ``id@version``, ``pinned`` the SHA-256 the
+    campaign and its responses recorded, ``current`` the SHA-256 of the file in the registry,
+    ``file`` its path (when known) and ``responses`` how many responses are affected (when
+    counted). The message names all of them and the fix.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        pinned: str,
+        current: str,
+        *,
+        file: Path | None = None,
+        responses: int | None = None,
+    ) -> None:
+        self.key, self.pinned, self.current = key, pinned, current
+        self.file, self.responses = file, responses
+        given = f"{responses} response(s)" if responses is not None else "the stored responses"
+        where = f" ({relative_name(file)})" if file is not None else ""
+        super().__init__(
+            f"{given} to {key} were given under content hash {pinned}, but the instrument "
+            f"file{where} now has content hash {current}: a published version was edited "
+            "after people answered it, so its texts, scales and stages no longer match the "
+            f"answers. Restore the file of {key} (and its line in {LOCK_NAME}) from version "
+            "control, and publish any change as a new version"
+        )
+
+
+def check_pinned(
+    registry: Registry, ref: str, sha256: str | None, *, responses: int | None = None
+) -> Instrument:
+    """The instrument version ``ref``, provided its content hash is the one pinned.
+
+    Every reader of stored responses that uses an instrument's content (exports, results, the
+    report) calls this: a campaign pins each version by its SHA-256, and answers mean nothing
+    under other texts, scales or stages, even when the lock file was updated to the new hash.
+
+    Parameters
+    ----------
+    registry : Registry
+        The instruments in use.
+    ref : str
+        ``id@version`` (``id`` alone means the newest version).
+    sha256 : str or None
+        The hash pinned by the campaign or the response; ``None`` (an unpinned row, e.g. a
+        hand-built table) checks nothing.
+    responses : int, optional
+        How many responses carry ``sha256``, for the message.
+
+    Returns
+    -------
+    Instrument
+
+    Raises
+    ------
+    PinnedContentChanged
+        When the file's hash differs from ``sha256``.
+    ValueError
+        When the registry does not hold ``ref``.
+
+    Examples
+    --------
+    >>> registry = default_registry()
+    >>> instrument = registry.get("cocreation-practices")
+    >>> check_pinned(registry, instrument.key, instrument.sha256) is instrument
+    True
+    >>> check_pinned(registry, instrument.key, "0" * 64)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    survey.instrument.registry.PinnedContentChanged: the stored responses to cocreation-...
+    """
+    instrument = registry.get(ref)
+    if sha256 is not None and sha256 != instrument.sha256:
+        raise PinnedContentChanged(
+            instrument.key,
+            sha256,
+            instrument.sha256,
+            file=registry.files.get(instrument.key),
+            responses=responses,
+        )
+    return instrument
+
+
 def validate(paths: Iterable[Path] | None = None) -> tuple[Registry, list[InstrumentIssue]]:
     """Read every instrument under ``paths`` and run all single- and cross-file checks.
 
