@@ -28,6 +28,7 @@ from app_pages._common import (
 )
 from survey.i18n.report_text import side_word, text
 from survey.i18n.ui_text import ui_text
+from survey.instrument.registry import PinnedContentChanged
 from survey.presentation.charts import chart_spec
 from survey.presentation.results_charts import overview_chart, section_charts
 from survey.services.access import visible_organisations
@@ -329,11 +330,26 @@ else:
     )
 # Only what the view shows is computed: the overview leaves out the cohort comparisons, and
 # one instrument's section leaves out the other sections.
-results = (
-    _results(database_url(), version, organisation_id, campaign_id, language, None, False)
-    if view == OVERVIEW
-    else _results(database_url(), version, organisation_id, campaign_id, language, (view,), True)
-)
+try:
+    results = (
+        _results(database_url(), version, organisation_id, campaign_id, language, None, False)
+        if view == OVERVIEW
+        else _results(
+            database_url(), version, organisation_id, campaign_id, language, (view,), True
+        )
+    )
+except PinnedContentChanged as changed:
+    # An edited published instrument: its texts no longer match the answers (see docs/report.md).
+    st.error(
+        t(
+            "results.instrument_changed",
+            instrument=plain(changed.key),
+            pinned=changed.pinned,
+            current=changed.current,
+        ),
+        icon=":material/error:",
+    )
+    st.stop()
 if results.respondents.empty or (view == OVERVIEW and not results.sections):
     st.info(text("report.no_responses", language))
     st.stop()

@@ -13,6 +13,7 @@ draw are built from these results by :mod:`survey.presentation.results_charts`.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from scoring.maturity import profile, stage_of
 from survey import settings
 from survey.ingest.table import ResponseTable
 from survey.instrument.model import Instrument, parse_version
-from survey.instrument.registry import Registry
+from survey.instrument.registry import Registry, check_pinned
 
 if TYPE_CHECKING:
     from survey.storage.records import Campaign
@@ -145,6 +146,43 @@ def _answers(table: ResponseTable, rows: pd.Index, instrument: Instrument) -> pd
     return table.answers.loc[rows, instrument.item_ids].astype(float)
 
 
+def check_response_pins(registry: Registry, table: ResponseTable) -> None:
+    """Refuse a response table whose responses were given under other instrument content.
+
+    Every response records the content hash its campaign pinned; each (instrument version,
+    hash) pair of ``table`` goes through :func:`survey.instrument.registry.check_pinned`, the
+    check exports make, so results are never shown with texts, scales or stages the
+    respondents did not see.
+
+    Parameters
+    ----------
+    registry : survey.instrument.registry.Registry
+        The instruments the results are computed with.
+    table : survey.ingest.table.ResponseTable
+        Stored responses (:meth:`survey.storage.Store.responses`).
+
+    Raises
+    ------
+    survey.instrument.registry.PinnedContentChanged
+        When a version's file no longer has the pinned hash (the message names the version,
+        both hashes and the fix).
+    """
+    who = table.respondents
+    if who.empty or "sha256" not in who.columns:
+        return
+    rows = who.dropna(subset=["sha256"])
+    pinned = Counter(
+        zip(
+            rows["instrument"].astype(str),
+            rows["version"].astype(str),
+            rows["sha256"].astype(str),
+            strict=True,
+        )
+    )
+    for (instrument_id, version, sha256), count in sorted(pinned.items()):
+        check_pinned(registry, f"{instrument_id}@{version}", sha256, responses=count)
+
+
 def _is_capability_instrument(instrument: Instrument, registry: Registry) -> bool:
     """Whether other instruments' scales name this one's scales as their support (cartwheel)."""
     prefix = f"{instrument.id}/"
@@ -232,6 +270,12 @@ def firm_results(
     -------
     FirmResults
 
+    Raises
+    ------
+    survey.instrument.registry.PinnedContentChanged
+        When an instrument file no longer has the content hash the campaign's (or the
+        previous campaign's) responses were given under (:func:`check_response_pins`).
+
     Notes
     -----
     Only the firm's own respondents (side ``self``) make its scores; customers' and partners'
@@ -252,6 +296,7 @@ def firm_results(
     earlier = [c for c in campaigns if (c.created_at, c.id) < (chosen.created_at, chosen.id)]
     table = store.responses(campaign_id=chosen.id)
     registry: Registry = store.registry
+    check_response_pins(registry, table)
     instruments = [store.instrument(ref) for ref in chosen.instruments]
 
     # Indices of every instrument first: the cartwheel of one reads the others' capabilities.
@@ -287,6 +332,7 @@ def firm_results(
     for candidate in reversed(earlier if compare else []):
         candidate_table = store.responses(campaign_id=candidate.id, side="self")
         if len(candidate_table):
+            check_response_pins(registry, candidate_table)
             previous, previous_table = candidate, candidate_table
             break
 
