@@ -8,10 +8,12 @@ of every format, the filters, row counts, suppression applied, export time and s
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from survey import __version__
+from survey.exports.cells import RULE as FORMULA_RULE
 from survey.exports.dataset import (
     META_COLUMNS,
     OTHER,
@@ -144,7 +146,17 @@ def build_codebook(
         "language": dataset.language,
         "filters": dict(dataset.recorded_filters),
         "counts": dict(dataset.counts),
-        "files": files,
+        "files": [{k: v for k, v in f.items() if k != "neutralised"} for f in files],
+        "spreadsheet_formulas": {
+            "rule": FORMULA_RULE,
+            "applies_to": "every text cell of every data file (respondent columns, names and "
+            "codes); item answers and scores are numbers and never changed",
+            "neutralised": [
+                {"file": f["path"], "column": column, "cells": cells}
+                for f in files
+                for column, cells in sorted(f.get("neutralised", {}).items())
+            ],
+        },
         "personal_data": {
             "included": dataset.include_personal,
             "excluded": [
@@ -206,9 +218,66 @@ def write_codebook(codebook: dict[str, Any], out_dir: Path) -> list[Path]:
     return [json_path, md_path]
 
 
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+_BACKTICK_RUNS = re.compile(r"`+")
+#: Characters that start inline Markdown; escaped with a backslash in quoted text.
+_MARKDOWN_INLINE = set("\\`*_[]~|$")
+#: HTML-significant characters, written as entities so that no tag or entity of a value survives.
+_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def _one_line(value: object) -> str:
+    return _LINE_BREAKS.sub(" ", str(value))
+
+
+def _text(value: object) -> str:
+    """Quoted text as inert Markdown: on one line, inline markup escaped with a backslash, HTML
+    characters as entities (a renderer shows the value as it was, never as markup).
+
+    Examples
+    --------
+    >>> _text("<b>*x*</b> | y")
+    '&lt;b&gt;\\\\*x\\\\*&lt;/b&gt; \\\\| y'
+    """
+    out = []
+    for ch in _one_line(value):
+        if ch in _HTML_ENTITIES:
+            out.append(_HTML_ENTITIES[ch])
+        elif ch in _MARKDOWN_INLINE:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
 def _cell(value: object) -> str:
-    """Markdown table cell: pipes and line breaks would break the table."""
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    """A Markdown table cell: :func:`_text` (which escapes ``|`` as well)."""
+    return _text(value)
+
+
+def _code(value: object, *, in_table: bool = False) -> str:
+    """``value`` as a Markdown code span it cannot break out of.
+
+    The fence is one backtick longer than the longest run of backticks inside, padded with a
+    space when the value starts or ends with a backtick or a space (CommonMark strips one); line
+    breaks become spaces. In a table cell ``|`` is escaped as well, which GitHub-flavoured
+    tables require even inside code spans. HTML inside a code span is shown, never rendered.
+
+    Examples
+    --------
+    >>> _code("a`b")
+    '``a`b``'
+    >>> _code("``x")
+    '``` ``x ```'
+    """
+    text = _one_line(value)
+    if in_table:
+        text = text.replace("|", "\\|")
+    longest = max((len(run) for run in _BACKTICK_RUNS.findall(text)), default=0)
+    fence = "`" * (longest + 1)
+    if not text or text[0] in "` " or text[-1] in "` ":
+        text = f" {text} "
+    return f"{fence}{text}{fence}"
 
 
 def codebook_markdown(codebook: dict[str, Any]) -> str:
@@ -227,85 +296,107 @@ def codebook_markdown(codebook: dict[str, Any]) -> str:
     >>> text.splitlines()[0]
     '# t'
     """
-    lines = [f"# {codebook['title']}", ""]
+    lines = [f"# {_text(codebook['title'])}", ""]
     software = codebook["software"]
     lines += [
-        f"- Format: `{codebook['format']}`",
-        f"- Exported at: {codebook['exported_at']}",
-        f"- Software: {software['name']} {software['version']}",
-        f"- Language of texts and labels: `{codebook['language']}`",
+        f"- Format: {_code(codebook['format'])}",
+        f"- Exported at: {_text(codebook['exported_at'])}",
+        f"- Software: {_text(software['name'])} {_text(software['version'])}",
+        f"- Language of texts and labels: {_code(codebook['language'])}",
         "",
         "## Filters",
         "",
     ]
     active = {k: v for k, v in codebook["filters"].items() if v is not None}
-    lines += [f"- {k}: `{v}`" for k, v in active.items()] or ["- none (all responses)"]
+    lines += [f"- {_text(k)}: {_code(v)}" for k, v in active.items()] or ["- none (all responses)"]
     lines += ["", "## Counts", ""]
-    lines += [f"- {k}: {v}" for k, v in codebook["counts"].items()]
+    lines += [f"- {_text(k)}: {_text(v)}" for k, v in codebook["counts"].items()]
     lines += ["", "## Files", "", "| file | table | rows | description |", "|---|---|---|---|"]
     lines += [
-        f"| `{f['path']}` | {_cell(f['table'])} | {f['rows']} | {_cell(f['description'])} |"
+        f"| {_code(f['path'], in_table=True)} | {_cell(f['table'])} | {_cell(f['rows'])} | "
+        f"{_cell(f['description'])} |"
         for f in codebook["files"]
     ]
+    formulas = codebook.get("spreadsheet_formulas")
+    if formulas is not None:
+        lines += ["", "## Spreadsheet formulas", "", f"- Rule: {_text(formulas['rule'])}"]
+        lines += [f"- Applies to: {_text(formulas['applies_to'])}"]
+        lines += [
+            f"- {_code(n['file'])}, column {_code(n['column'])}: {_text(n['cells'])} cell(s) "
+            "neutralised"
+            for n in formulas["neutralised"]
+        ] or ["- Neutralised: none (no text cell started with a formula character)"]
     personal = codebook["personal_data"]
     lines += ["", "## Personal data", ""]
     lines += [f"- Personal data included: {'yes' if personal['included'] else 'no'}"]
-    lines += [f"- Not in this export: {x}" for x in personal["excluded"]]
+    lines += [f"- Not in this export: {_text(x)}" for x in personal["excluded"]]
     pseudo = codebook["pseudonymisation"]
-    lines += ["", "## Pseudonyms", "", f"- Method: {pseudo['method']}"]
-    lines += [f"- Secret: from the {pseudo['secret_source']} (not part of the export)"]
+    lines += ["", "## Pseudonyms", "", f"- Method: {_text(pseudo['method'])}"]
+    lines += [f"- Secret: from the {_text(pseudo['secret_source'])} (not part of the export)"]
     suppression = codebook["suppression"]
-    lines += ["", "## Suppression of small cells", "", f"- Rule: {suppression['rule']}"]
+    lines += ["", "## Suppression of small cells", "", f"- Rule: {_text(suppression['rule'])}"]
     for s in suppression["applied"]:
         lines.append(
-            f"- `{s['variable']}`: {s['values']} value(s) of {s['organisations']} "
-            f"organisation(s) {s['action']}"
+            f"- {_code(s['variable'])}: {_text(s['values'])} value(s) of "
+            f"{_text(s['organisations'])} organisation(s) {_text(s['action'])}"
         )
     if not suppression["applied"]:
         lines.append("- Applied: none (every value has enough organisations)")
     lines += ["", "## Missing values", ""]
-    lines += [f"- {k.replace('_', ' ')}: {v}" for k, v in codebook["missing_values"].items()]
-    lines += ["", "## Variable names", "", codebook["variable_names"], ""]
+    lines += [
+        f"- {_text(k.replace('_', ' '))}: {_text(v)}" for k, v in codebook["missing_values"].items()
+    ]
+    lines += ["", "## Variable names", "", _text(codebook["variable_names"]), ""]
     lines += ["## Respondent columns", "", "| column | meaning |", "|---|---|"]
-    lines += [f"| `{k}` | {_cell(v)} |" for k, v in codebook["respondent_columns"].items()]
+    lines += [
+        f"| {_code(k, in_table=True)} | {_cell(v)} |"
+        for k, v in codebook["respondent_columns"].items()
+    ]
     lines += ["", "## Long table columns", "", "| column | meaning |", "|---|---|"]
-    lines += [f"| `{k}` | {_cell(v)} |" for k, v in codebook["long_table_columns"].items()]
+    lines += [
+        f"| {_code(k, in_table=True)} | {_cell(v)} |"
+        for k, v in codebook["long_table_columns"].items()
+    ]
     for inst in codebook["instruments"]:
         lines += [
             "",
-            f"## Instrument {inst['id']} {inst['version']}: {_cell(inst['title'])}",
+            f"## Instrument {_text(inst['id'])} {_text(inst['version'])}: {_text(inst['title'])}",
             "",
-            f"- Content SHA-256: `{inst['sha256']}`",
-            f"- Responses: {inst['responses']}",
-            f"- Scoring: {inst['scoring']['rule']}",
+            f"- Content SHA-256: {_code(inst['sha256'])}",
+            f"- Responses: {_text(inst['responses'])}",
+            f"- Scoring: {_text(inst['scoring']['rule'])}",
             "",
             "### Response scales",
             "",
         ]
         for rs in inst["response_scales"]:
-            labels = "; ".join(f"{p} = {_cell(t)}" for p, t in rs["labels"].items())
+            labels = "; ".join(f"{_text(p)} = {_text(t)}" for p, t in rs["labels"].items())
             na = (
-                f"; not applicable allowed ({_cell(rs['not_applicable_label'])})"
+                f"; not applicable allowed ({_text(rs['not_applicable_label'])})"
                 if rs["not_applicable_allowed"]
                 else ""
             )
-            lines.append(f"- `{rs['id']}` ({rs['kind']}, {rs['min']}-{rs['max']}): {labels}{na}")
+            lines.append(
+                f"- {_code(rs['id'])} ({_text(rs['kind'])}, {_text(rs['min'])}-"
+                f"{_text(rs['max'])}): {labels}{na}"
+            )
         for scale in inst["scales"]:
             lines += [
                 "",
-                f"### Scale `{scale['id']}` (score variable `{scale['variable']}`): "
-                f"{_cell(scale['name'])}",
+                f"### Scale {_code(scale['id'])} (score variable {_code(scale['variable'])}): "
+                f"{_text(scale['name'])}",
                 "",
-                _cell(scale["definition"]),
+                _text(scale["definition"]),
                 "",
-                f"Dimension: {scale['dimension'] or 'none'}; response scale "
-                f"`{scale['response_scale']}`.",
+                f"Dimension: {_text(scale['dimension'] or 'none')}; response scale "
+                f"{_code(scale['response_scale'])}.",
                 "",
                 "| item | variable | keying | required | text |",
                 "|---|---|---|---|---|",
             ]
             lines += [
-                f"| `{item['id']}` | `{item['variable']}` | "
+                f"| {_code(item['id'], in_table=True)} | "
+                f"{_code(item['variable'], in_table=True)} | "
                 f"{'reverse' if item['reverse'] else 'forward'} | "
                 f"{'yes' if item['required'] else 'no'} | {_cell(item['text'])} |"
                 for item in scale["items"]

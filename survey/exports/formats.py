@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pyreadstat
 
+from survey.exports.cells import neutralise_frame
 from survey.exports.codebook import SAV_NOT_APPLICABLE
 from survey.exports.dataset import (
     LONG_COLUMNS,
@@ -66,12 +67,22 @@ def _label(text: str, fmt: str) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _entry(path: Path, out_dir: Path, table: str, rows: int, description: str) -> FileEntry:
+def _entry(
+    path: Path,
+    out_dir: Path,
+    table: str,
+    rows: int,
+    description: str,
+    neutralised: dict[str, int] | None = None,
+) -> FileEntry:
+    """A written file for the codebook; ``neutralised`` counts the cells per column that
+    :func:`~survey.exports.cells.neutralise_frame` prefixed (the codebook lists them)."""
     return {
         "path": path.relative_to(out_dir).as_posix(),
         "table": table,
         "rows": rows,
         "description": description,
+        "neutralised": dict(neutralised or {}),
     }
 
 
@@ -110,19 +121,33 @@ def write_csv(dataset: Dataset, out_dir: Path) -> list[FileEntry]:
     for table in dataset.wide:
         answers_text, scores_text = _descriptions(table)
         path = out_dir / f"responses-{table.name}.csv"
-        frame = _wide_frame(table, dataset, CSV_NOT_APPLICABLE)
+        frame, neutralised = neutralise_frame(_wide_frame(table, dataset, CSV_NOT_APPLICABLE))
         frame.to_csv(path, index=False, na_rep="")
         entries.append(
-            _entry(path, out_dir, f"responses {table.instrument.key}", len(frame), answers_text)
+            _entry(
+                path,
+                out_dir,
+                f"responses {table.instrument.key}",
+                len(frame),
+                answers_text,
+                neutralised,
+            )
         )
         path = out_dir / f"scores-{table.name}.csv"
-        scores = _scores_frame(table, dataset)
+        scores, neutralised = neutralise_frame(_scores_frame(table, dataset))
         scores.to_csv(path, index=False, na_rep="")
         entries.append(
-            _entry(path, out_dir, f"scores {table.instrument.key}", len(scores), scores_text)
+            _entry(
+                path,
+                out_dir,
+                f"scores {table.instrument.key}",
+                len(scores),
+                scores_text,
+                neutralised,
+            )
         )
     path = out_dir / "responses-long.csv"
-    long = _long_frame(dataset)
+    long, neutralised = neutralise_frame(_long_frame(dataset))
     long.to_csv(path, index=False, na_rep="")
     entries.append(
         _entry(
@@ -131,6 +156,7 @@ def write_csv(dataset: Dataset, out_dir: Path) -> list[FileEntry]:
             "responses long",
             len(long),
             "All answers, one row per answer (item and not-applicable flag).",
+            neutralised,
         )
     )
     return entries
@@ -163,7 +189,7 @@ def write_parquet(dataset: Dataset, out_dir: Path) -> list[FileEntry]:
     for table in dataset.wide:
         instrument = table.instrument
         answers_text, scores_text = _descriptions(table)
-        frame = _wide_frame(table, dataset, None)
+        frame, neutralised = neutralise_frame(_wide_frame(table, dataset, None))
         fields_meta: dict[str, dict[str, str]] = {}
         for scale in instrument.scales:
             for item in scale.items:
@@ -187,9 +213,11 @@ def write_parquet(dataset: Dataset, out_dir: Path) -> list[FileEntry]:
         path = out_dir / f"responses-{table.name}.parquet"
         pq.write_table(_arrow_table(frame, fields_meta, file_meta), path)
         entries.append(
-            _entry(path, out_dir, f"responses {instrument.key}", len(frame), answers_text)
+            _entry(
+                path, out_dir, f"responses {instrument.key}", len(frame), answers_text, neutralised
+            )
         )
-        scores = _scores_frame(table, dataset)
+        scores, neutralised = neutralise_frame(_scores_frame(table, dataset))
         score_meta = {
             variable_name(s.id): {"scale": s.id, "label": instrument.text(s.name, language)}
             for s in instrument.scales
@@ -201,8 +229,10 @@ def write_parquet(dataset: Dataset, out_dir: Path) -> list[FileEntry]:
             ),
             path,
         )
-        entries.append(_entry(path, out_dir, f"scores {instrument.key}", len(scores), scores_text))
-    long = _long_frame(dataset)
+        entries.append(
+            _entry(path, out_dir, f"scores {instrument.key}", len(scores), scores_text, neutralised)
+        )
+    long, neutralised = neutralise_frame(_long_frame(dataset))
     long["value"] = pd.array(long["value"].tolist(), dtype="Int16")
     long["not_applicable"] = long["not_applicable"].astype(bool)
     path = out_dir / "responses-long.parquet"
@@ -214,6 +244,7 @@ def write_parquet(dataset: Dataset, out_dir: Path) -> list[FileEntry]:
             "responses long",
             len(long),
             "All answers, one row per answer (item and not-applicable flag).",
+            neutralised,
         )
     )
     return entries
@@ -258,7 +289,9 @@ def _write_statistical(dataset: Dataset, out_dir: Path, fmt: str) -> list[FileEn
         answers_text, scores_text = _descriptions(table)
         items = [variable_name(i) for i in instrument.item_ids]
         na = SAV_NOT_APPLICABLE if fmt == "sav" else DTA_NOT_APPLICABLE
-        frame = _string_meta(_wide_frame(table, dataset, na), meta_names)
+        frame, neutralised = neutralise_frame(
+            _string_meta(_wide_frame(table, dataset, na), meta_names)
+        )
         column_labels, value_labels = _stat_labels(table, dataset, fmt, na)
         column_labels = {k: v for k, v in column_labels.items() if k in frame.columns}
         path = out_dir / f"responses-{table.name}.{fmt}"
@@ -305,10 +338,14 @@ def _write_statistical(dataset: Dataset, out_dir: Path, fmt: str) -> list[FileEn
                 },
             )
         entries.append(
-            _entry(path, out_dir, f"responses {instrument.key}", len(frame), answers_text)
+            _entry(
+                path, out_dir, f"responses {instrument.key}", len(frame), answers_text, neutralised
+            )
         )
 
-        scores = _string_meta(_scores_frame(table, dataset), meta_names)
+        scores, neutralised = neutralise_frame(
+            _string_meta(_scores_frame(table, dataset), meta_names)
+        )
         score_labels: dict[str, str | None] = {
             k: v for k, v in column_labels.items() if k in meta_names
         }
@@ -337,7 +374,9 @@ def _write_statistical(dataset: Dataset, out_dir: Path, fmt: str) -> list[FileEn
             pyreadstat.write_dta(
                 scores, path, file_label=label, column_labels=score_labels, version=15
             )
-        entries.append(_entry(path, out_dir, f"scores {instrument.key}", len(scores), scores_text))
+        entries.append(
+            _entry(path, out_dir, f"scores {instrument.key}", len(scores), scores_text, neutralised)
+        )
     return entries
 
 
