@@ -91,14 +91,22 @@ def neutralise_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]
         column = frame.iloc[:, position]
         if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
             continue
-        hit = [isinstance(v, str) and v.startswith(PREFIXED_STARTS) for v in column]
-        n = sum(hit)
-        if not n:
+        # Respondent columns repeat few values over many rows: decide once per distinct value.
+        prefixed = {
+            value: PREFIX + value
+            for value in column.unique()
+            if isinstance(value, str) and value.startswith(PREFIXED_STARTS)
+        }
+        if not prefixed:
             continue
+        hit = column.isin(list(prefixed)).to_numpy(dtype=bool)
+        changed = column.to_numpy(dtype=object, copy=True)
+        changed[hit] = [prefixed[value] for value in changed[hit]]
         if out is frame:
-            out = frame.copy()
-        out.iloc[:, position] = [
-            PREFIX + v if flag else v for v, flag in zip(column, hit, strict=True)
-        ]
-        counts[str(name)] = counts.get(str(name), 0) + n
+            out = frame.copy(deep=False)  # columns are replaced, never changed in place
+        # Given as a Series, the column keeps its type (from a bare array pandas would infer
+        # a string type); pandas-stubs leave Series out of isetitem's signature.
+        kept = pd.Series(changed, index=frame.index, dtype=column.dtype)
+        out.isetitem(position, kept)  # type: ignore[arg-type]
+        counts[str(name)] = counts.get(str(name), 0) + int(hit.sum())
     return out, counts

@@ -403,3 +403,30 @@ def test_results_page_shows_the_refusal(tmp_path, published, monkeypatch):
     assert old in message and new in message and "instruments.lock" in message
     assert "alpha@1\\.0\\.0" in message
     assert not at.get("vega_lite_chart")  # nothing of the edited content is charted
+
+
+def test_the_rule_touches_text_cells_only_and_can_be_undone():
+    import pandas as pd
+
+    from survey.exports.cells import neutralise_formula, neutralise_frame
+
+    frame = pd.DataFrame(
+        {
+            "text": pd.Series(["=1+1", "+1", "-x", "@a", "\tb", "\rc", "'=d", "plain", None]),
+            "mixed": pd.Series([-9, "NA", "-9", 3, None, "a", "b", "c", "d"], dtype=object),
+            "typed": pd.array(["=z", "y", None, "x", "w", "v", "u", "t", "s"], dtype="string"),
+            "number": [-1.5, -2.0, 3.0, 0.0, -0.0, 1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    original = frame.copy()
+    safe, counts = neutralise_frame(frame)
+    pd.testing.assert_frame_equal(frame, original)  # the input is not changed
+    assert safe.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert counts == {"text": 7, "mixed": 1, "typed": 1}
+    assert safe["mixed"].tolist()[:3] == [-9, "NA", "'-9"]  # the number -9 stays a number
+    assert safe["number"].tolist() == frame["number"].tolist()
+    restored = [v[1:] if isinstance(v, str) and v.startswith(PREFIX) else v for v in safe["text"]]
+    assert restored == frame["text"].tolist()
+    assert [neutralise_formula(v) for v in (-3, 2.5, None, True)] == [-3, 2.5, None, True]
+    unchanged, none = neutralise_frame(frame[["number"]])
+    assert none == {} and unchanged is not None
