@@ -13,7 +13,7 @@ The shipped instruments travel inside the package: ``pyproject.toml`` maps the t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -214,6 +214,32 @@ def check_pinned(
             file=registry.files.get(instrument.key),
             responses=responses,
         )
+    return instrument
+
+
+def check_hashes(registry: Registry, ref: str, hashes: Mapping[str, int]) -> Instrument:
+    """:func:`check_pinned` for every content hash stored responses to ``ref`` carry.
+
+    Parameters
+    ----------
+    registry : Registry
+    ref : str
+        ``id@version``.
+    hashes : mapping of str to int
+        Responses per pinned SHA-256 (e.g. :func:`survey.storage.reads.stored_hashes`).
+
+    Returns
+    -------
+    Instrument
+
+    Raises
+    ------
+    PinnedContentChanged
+        For the first hash (in sorted order) that is not the file's.
+    """
+    instrument = registry.get(ref)
+    for sha256, count in sorted(hashes.items()):
+        check_pinned(registry, ref, sha256, responses=count)
     return instrument
 
 

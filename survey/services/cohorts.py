@@ -15,7 +15,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from survey.instrument.model import Instrument
+from survey.instrument.registry import check_hashes
 from survey.storage import Store
+from survey.storage.reads import stored_hashes
 from survey.storage.scores import COHORT_DESCRIPTORS, organisation_cohort
 
 #: Descriptive columns of a cohort table (the rest are scale ids).
@@ -48,7 +50,15 @@ def organisation_indices(
     The indices are those of :meth:`Store.cohort_indices`: the stored 0-100 indices of
     :func:`scoring.instrument_scoring.score_instrument`, averaged per organisation with
     missing indices skipped.
+
+    Raises
+    ------
+    survey.instrument.registry.PinnedContentChanged
+        When the stored responses were given under other content than the instrument file
+        now holds (their scale names would be the edited file's).
     """
+    hashes = store.read(lambda conn: stored_hashes(conn, instrument.id, instrument.version))
+    check_hashes(store.registry, instrument.key, hashes)
     return store.read(lambda conn: organisation_cohort(conn, instrument, side=side))
 
 

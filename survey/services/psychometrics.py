@@ -18,6 +18,7 @@ from scoring.agreement import icc_membership_from_sums
 from scoring.instrument_scoring import instrument_reliability
 from scoring.validity import CFAResult, instrument_cfa_from_sums
 from survey.instrument.model import Instrument
+from survey.instrument.registry import check_hashes
 
 if TYPE_CHECKING:
     from survey.storage.store import Store
@@ -43,6 +44,26 @@ class Psychometrics:
     agreement: pd.DataFrame | None
 
 
+def check_stored_pins(store: Store, instrument: Instrument) -> None:
+    """Refuse statistics of responses given under other content than ``instrument`` holds.
+
+    Parameters
+    ----------
+    store : survey.storage.Store
+    instrument : Instrument
+        The version whose texts are shown beside the statistics.
+
+    Raises
+    ------
+    survey.instrument.registry.PinnedContentChanged
+        Naming the version, both hashes and the fix.
+    """
+    from survey.storage.reads import stored_hashes
+
+    hashes = store.read(lambda conn: stored_hashes(conn, instrument.id, instrument.version))
+    check_hashes(store.registry, instrument.key, hashes)
+
+
 def instrument_psychometrics(
     store: Store, instrument: Instrument, side: str = "self"
 ) -> Psychometrics:
@@ -55,7 +76,14 @@ def instrument_psychometrics(
     (every campaign of the organisation pooled), from per-organisation counts and sums
     (:func:`scoring.agreement.icc_membership_from_sums`); ICC(1) and ICC(2) equal those of
     the scale scores, which are a linear rescaling of the indices.
+
+    Raises
+    ------
+    survey.instrument.registry.PinnedContentChanged
+        When the responses were given under other content than the instrument file now
+        holds (:func:`check_stored_pins`).
     """
+    check_stored_pins(store, instrument)
     sums = store.instrument_sums(instrument, side=side)
     totals = store.campaign_totals(instrument, side=side)
     organisations = int(totals["organisation_id"].nunique())
@@ -102,6 +130,8 @@ def instrument_factor_model(store: Store, instrument: Instrument, side: str = "s
     ------
     ValueError
         With too few complete responses or a model that does not converge (the message says
-        how many are needed).
+        how many are needed); :class:`~survey.instrument.registry.PinnedContentChanged` (a
+        ``ValueError``) when the instrument file changed under the responses.
     """
+    check_stored_pins(store, instrument)
     return instrument_cfa_from_sums(store.instrument_sums(instrument, side=side), instrument)

@@ -249,6 +249,32 @@ def instruments_in_use(conn: Connection) -> list[str]:
     return sorted(f"{instrument_id}@{version}" for instrument_id, version in rows)
 
 
+def stored_hashes(conn: Connection, instrument_id: str, version: str) -> dict[str, int]:
+    """The content hashes stored responses to one instrument version were given under.
+
+    Every response records the SHA-256 its campaign pinned; a reader that shows the version's
+    texts beside statistics of those responses checks them with
+    :func:`survey.instrument.registry.check_hashes`.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+    instrument_id, version : str
+
+    Returns
+    -------
+    dict of str to int
+        Responses (drafts included) per SHA-256.
+    """
+    r = m.Response.__table__
+    rows = conn.execute(
+        select(r.c.sha256, func.count())
+        .where(r.c.instrument_id == instrument_id, r.c.version == version)
+        .group_by(r.c.sha256)
+    ).all()
+    return {str(sha256): int(count) for sha256, count in rows}
+
+
 def response_scores(conn: Connection) -> pd.DataFrame:
     """Every stored scale score.
 
