@@ -11,9 +11,17 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app_pages._common import app_language, plain, registry, show_chart, t
+from app_pages._common import (
+    app_language,
+    plain,
+    registry,
+    show_chart,
+    show_instrument_changed,
+    t,
+)
 from scoring.benchmark import benchmark, check_cohort_size, filter_cohort
 from survey import settings
+from survey.instrument.registry import PinnedContentChanged
 from survey.presentation import charts
 from survey.services.cohorts import filter_options, organisation_indices
 
@@ -59,8 +67,12 @@ def render(store: Any, user: Any, organisations: dict[int, str], version: int) -
     )
     instrument = registry().get(ref)
     language = app_language()
-    with st.spinner(t("bench.scoring")):
-        table = cohort_table(store, str(store.engine.url), version, ref)
+    try:
+        with st.spinner(t("bench.scoring")):
+            table = cohort_table(store, str(store.engine.url), version, ref)
+    except PinnedContentChanged as changed:  # an edited published instrument under the answers
+        show_instrument_changed(changed)
+        return
     client_rows = table[table["organisation_id"] == client_id]
     if client_rows.empty:
         st.info(t("bench.no_answers", client=plain(organisations[client_id]), ref=ref))

@@ -213,6 +213,20 @@ def plain(text: object) -> str:
     return escape_markdown(text)
 
 
+def show_instrument_changed(changed: Any) -> None:
+    """The refusal of :class:`survey.instrument.registry.PinnedContentChanged` (an edited
+    published instrument under stored responses) in the app's language, instead of figures."""
+    st.error(
+        t(
+            "app.instrument_changed",
+            instrument=plain(changed.key),
+            pinned=changed.pinned,
+            current=changed.current,
+        ),
+        icon=":material/error:",
+    )
+
+
 def language_picker(
     languages: list[str], *, key: str, default: str | None = None, label: str | None = None
 ) -> str:

@@ -17,12 +17,14 @@ from app_pages._common import (
     plain,
     registry,
     require_page,
+    show_instrument_changed,
     t,
 )
 from scoring.reliability import MIN_ALPHA
 from survey.exports.formats import FORMATS
 from survey.i18n.messages import number
 from survey.i18n.ui_text import language_name
+from survey.instrument.registry import PinnedContentChanged
 from survey.services.downloads import export_archive
 from survey.services.psychometrics import instrument_factor_model, instrument_psychometrics
 
@@ -74,8 +76,12 @@ instrument = registry().get(ref)
 language = app_language()
 names = {scale.id: instrument.text(scale.name, language) for scale in instrument.scales}
 version = data_version()
-with st.spinner(t("research.scoring")):
-    stats = _psychometrics(database_url(), version, ref, side)
+try:
+    with st.spinner(t("research.scoring")):
+        stats = _psychometrics(database_url(), version, ref, side)
+except PinnedContentChanged as changed:  # an edited published instrument under the answers
+    show_instrument_changed(changed)
+    st.stop()
 
 counts = st.columns(3)
 counts[0].metric(t("research.responses"), number(stats["n"], app_language()))

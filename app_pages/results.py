@@ -24,6 +24,7 @@ from app_pages._common import (
     registry,
     require_page,
     show_chart,
+    show_instrument_changed,
     t,
 )
 from survey.i18n.report_text import side_word, text
@@ -340,15 +341,7 @@ try:
     )
 except PinnedContentChanged as changed:
     # An edited published instrument: its texts no longer match the answers (see docs/report.md).
-    st.error(
-        t(
-            "results.instrument_changed",
-            instrument=plain(changed.key),
-            pinned=changed.pinned,
-            current=changed.current,
-        ),
-        icon=":material/error:",
-    )
+    show_instrument_changed(changed)
     st.stop()
 if results.respondents.empty or (view == OVERVIEW and not results.sections):
     st.info(text("report.no_responses", language))
