@@ -377,7 +377,8 @@ def test_firm_results_refuse_an_edited_instrument(store_url, tmp_path, published
     assert "alpha/1.0.0.yaml" in str(refused.value)
 
 
-def test_results_page_shows_the_refusal(tmp_path, published, monkeypatch):
+@pytest.mark.parametrize(("page", "role"), [("results", "firm_admin"), ("research", "researcher")])
+def test_pages_show_the_refusal(tmp_path, published, monkeypatch, page, role):
     from survey.storage import open_store
     from tests.app_support import PASSWORD, app
 
@@ -387,7 +388,10 @@ def test_results_page_shows_the_refusal(tmp_path, published, monkeypatch):
     try:
         organisations = _build(store, url)
         user = store.create_user(
-            "firm@example.org", PASSWORD, "firm_admin", organisation_id=organisations[0].id
+            "user@example.org",
+            PASSWORD,
+            role,
+            organisation_id=organisations[0].id if role == "firm_admin" else None,
         )
     finally:
         store.close()
@@ -395,7 +399,7 @@ def test_results_page_shows_the_refusal(tmp_path, published, monkeypatch):
     for name, value in _environment(tmp_path, root).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("COCREATE_DATABASE_URL", url)
-    at = app("app_pages/results.py", user=user)
+    at = app(f"app_pages/{page}.py", user=user)
     at.run()
     assert not at.exception
     assert len(at.error) == 1
@@ -403,6 +407,34 @@ def test_results_page_shows_the_refusal(tmp_path, published, monkeypatch):
     assert old in message and new in message and "instruments.lock" in message
     assert "alpha@1\\.0\\.0" in message
     assert not at.get("vega_lite_chart")  # nothing of the edited content is charted
+    assert not at.dataframe
+
+
+def test_psychometrics_and_cohorts_refuse_an_edited_instrument(store_url, published):
+    from survey.services.cohorts import organisation_indices
+    from survey.services.psychometrics import instrument_factor_model, instrument_psychometrics
+    from survey.storage import open_store
+
+    root, registry = published
+    store = open_store(store_url, registry=registry)
+    try:
+        _build(store, store_url)
+        instrument = store.registry.get("alpha@1.0.0")
+        assert instrument_psychometrics(store, instrument).responses == 2 * len(NAMES)
+        assert len(organisation_indices(store, instrument)) == len(NAMES)
+    finally:
+        store.close()
+    old, new = _edit_and_relock(root, "alpha@1.0.0")
+    store = open_store(store_url, registry=load_registry([root]))
+    try:
+        edited = store.registry.get("alpha@1.0.0")
+        for reader in (instrument_psychometrics, instrument_factor_model, organisation_indices):
+            with pytest.raises(PinnedContentChanged, match=new) as refused:
+                reader(store, edited)
+            assert refused.value.pinned == old
+            assert refused.value.responses == 2 * len(NAMES)
+    finally:
+        store.close()
 
 
 def test_the_rule_touches_text_cells_only_and_can_be_undone():
