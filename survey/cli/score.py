@@ -145,7 +145,14 @@ def summary(result: InstrumentScores, instrument: Instrument, file: str) -> dict
 
 
 def write_outputs(result: InstrumentScores, out: Path) -> list[Path]:
-    """Write the scored tables as CSV files into ``out``; returns their paths."""
+    """Write the scored tables as CSV files into ``out``; returns their paths.
+
+    Respondent ids come from the scored file as they were typed: a text cell (index or column)
+    that a spreadsheet would read as a formula gets a leading ``'``
+    (:func:`survey.exports.cells.neutralise_formula`, the rule of the research exports).
+    """
+    from survey.exports.cells import neutralise_formula, neutralise_frame
+
     out.mkdir(parents=True, exist_ok=True)
     respondents = pd.concat(
         [
@@ -166,7 +173,10 @@ def write_outputs(result: InstrumentScores, out: Path) -> list[Path]:
     written = []
     for file_name, table in files.items():
         target = out / file_name
-        table.to_csv(target)
+        safe, _ = neutralise_frame(table)
+        if safe.index.dtype == object or pd.api.types.is_string_dtype(safe.index.dtype):
+            safe = safe.set_axis(safe.index.map(neutralise_formula), axis=0)
+        safe.to_csv(target)
         written.append(target)
     return written
 

@@ -462,3 +462,45 @@ def test_the_rule_touches_text_cells_only_and_can_be_undone():
     assert [neutralise_formula(v) for v in (-3, 2.5, None, True)] == [-3, 2.5, None, True]
     unchanged, none = neutralise_frame(frame[["number"]])
     assert none == {} and unchanged is not None
+
+
+def test_score_outputs_neutralise_respondent_ids(tmp_path, test_instruments_dir, test_registry):
+    instrument = test_registry.get("alpha@1.0.0")
+    ids = ['=HYPERLINK("http://e.vil")', "+1", "-2", "@x", "plain", "'quoted"]
+    rows = [
+        {"respondent": rid, **{item: 1 + (k + j) % 5 for j, item in enumerate(instrument.item_ids)}}
+        for k, rid in enumerate(ids)
+    ]
+    path = tmp_path / "answers.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "out"
+    outcome = run_bounded(
+        "score",
+        str(path),
+        "--instrument",
+        "alpha@1.0.0",
+        "--id-column",
+        "respondent",
+        "--out",
+        str(out),
+        env=_environment(tmp_path, test_instruments_dir),
+    )
+    assert outcome.code == 0, outcome.stderr[-2000:]
+    with (out / "scores.csv").open(encoding="utf-8", newline="") as handle:
+        written = [row[0] for row in csv.reader(handle)][1:]
+    assert written == [PREFIX + rid if rid[0] in "=+-@'" else rid for rid in ids]
+    for name in ("reliability.csv", "items.csv", "flags.csv"):
+        for _, value in _cells(out / name, "csv"):
+            if not _is_number(value):  # numbers such as -1.2 are left as numbers
+                assert not value.startswith(FORMULA_STARTS), (name, value)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
