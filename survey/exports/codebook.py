@@ -221,7 +221,7 @@ def write_codebook(codebook: dict[str, Any], out_dir: Path) -> list[Path]:
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
 _BACKTICK_RUNS = re.compile(r"`+")
 #: Characters that start inline Markdown; escaped with a backslash in quoted text.
-_MARKDOWN_INLINE = set("\\`*_[]~|$")
+_MARKDOWN_INLINE = set("\\`*_[]~|$#")
 #: HTML-significant characters, written as entities so that no tag or entity of a value survives.
 _HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
@@ -248,6 +248,24 @@ def _text(value: object) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+_LIST_MARKER = re.compile(r"^(\d{1,9})([.)])")
+
+
+def _paragraph(value: object) -> str:
+    """Quoted text on a line of its own: :func:`_text`, and nothing at the start of the line
+    that would make it a list, a code block or a rule.
+
+    Examples
+    --------
+    >>> _paragraph("- not a list"), _paragraph("1. not a list either")
+    ('\\\\- not a list', '1\\\\. not a list either')
+    """
+    text = _text(value).lstrip()
+    if text[:1] in ("-", "+", "="):
+        return "\\" + text
+    return _LIST_MARKER.sub(r"\1\\\2", text, count=1)
 
 
 def _cell(value: object) -> str:
@@ -346,7 +364,7 @@ def codebook_markdown(codebook: dict[str, Any]) -> str:
     lines += [
         f"- {_text(k.replace('_', ' '))}: {_text(v)}" for k, v in codebook["missing_values"].items()
     ]
-    lines += ["", "## Variable names", "", _text(codebook["variable_names"]), ""]
+    lines += ["", "## Variable names", "", _paragraph(codebook["variable_names"]), ""]
     lines += ["## Respondent columns", "", "| column | meaning |", "|---|---|"]
     lines += [
         f"| {_code(k, in_table=True)} | {_cell(v)} |"
@@ -386,7 +404,7 @@ def codebook_markdown(codebook: dict[str, Any]) -> str:
                 f"### Scale {_code(scale['id'])} (score variable {_code(scale['variable'])}): "
                 f"{_text(scale['name'])}",
                 "",
-                _text(scale["definition"]),
+                _paragraph(scale["definition"]),
                 "",
                 f"Dimension: {_text(scale['dimension'] or 'none')}; response scale "
                 f"{_code(scale['response_scale'])}.",

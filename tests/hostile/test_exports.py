@@ -252,14 +252,24 @@ def test_codebook_escapes_markup_in_quoted_text(tmp_path):
         "personal_data": {"included": True, "excluded": []},
         "pseudonymisation": {"method": "m", "secret_source": "setting"},
         "suppression": {"rule": "r", "applied": []},
-        "variable_names": "v",
+        "variable_names": "    - 1. a list in a code block #",
         "missing_values": {"not_applicable": "NA"},
         "respondent_columns": {},
         "long_table_columns": {},
         "instruments": [],
     }
     html = _markdown_html(codebook_markdown(codebook))
-    for raw in ("<script", "<b>", "<h1>heading", "<em>d</em>", 'href="j:x"'):
+    assert "<p>- 1. a list in a code block #</p>" in html
+    for raw in (
+        "<script",
+        "<b>",
+        "<h1>heading",
+        "<em>d</em>",
+        'href="j:x"',
+        "<pre>",
+        "<li>- 1.",
+        "<li>1.",
+    ):
         assert raw not in html, raw
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<code>`` &lt;b&gt;x&lt;/b&gt; # heading</code>" in html
