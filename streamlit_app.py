@@ -2,8 +2,8 @@
 
 Which pages appear depends on who is signed in (:func:`survey.services.access.pages_for`). An
 invitation link (``?t=TOKEN``) opens the assessment alone, without the menu, so a respondent sees
-nothing but their questionnaire (in the language they pick there). Everyone else picks the app's language
-in the sidebar; page titles and the pages' own words follow it.
+nothing but their questionnaire (in the language they pick there). Everyone else picks the app's
+language in the sidebar; page titles and the pages' own words follow it.
 """
 
 import streamlit as st
