@@ -1,10 +1,9 @@
 """The cocreate app: this file only registers the pages (they live in app_pages/).
 
 Which pages appear depends on who is signed in (:func:`survey.services.access.pages_for`). An
-invitation
-link (``?t=TOKEN``) opens the assessment alone, without the menu, so a respondent sees nothing but
-their questionnaire (in the language they pick there). Everyone else picks the app's language
-in the sidebar; page titles and the pages' own words follow it.
+invitation link (``?t=TOKEN``) opens the assessment alone, without the menu, so a respondent sees
+nothing but their questionnaire (in the language they pick there). Everyone else picks the app's
+language in the sidebar; page titles and the pages' own words follow it.
 """
 
 import streamlit as st

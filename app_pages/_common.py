@@ -16,6 +16,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from survey import settings
 from survey.i18n.messages import available_languages, preferred_language
 from survey.i18n.ui_text import escape_markdown, language_name, ui_text
+from survey.instrument.errors import InstrumentError
 from survey.instrument.registry import default_registry
 from survey.presentation.charts import chart_title
 from survey.services.access import may_open
@@ -101,7 +102,14 @@ def data_version() -> int:
 
 
 def registry() -> Any:
-    return default_registry()
+    """The instruments; when they cannot be loaded the page shows why (the same coded issues as
+    ``cocreate validate``) and stops, instead of a traceback."""
+    try:
+        return default_registry()
+    except InstrumentError as exc:
+        st.error(t("app.instruments_invalid"))
+        st.code(str(exc), language=None)
+        st.stop()
 
 
 # -- the signed-in user -----------------------------------------------------------------------

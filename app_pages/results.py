@@ -1,10 +1,8 @@
 """Results: an organisation's profile in one campaign (firm admins, their consultant, admins).
 
 All numbers come from :func:`survey.services.results.firm_results` (scoring lives in ``scoring``),
-the
-charts from :func:`survey.presentation.results_charts.section_charts` (the same the PDF report
-draws), the words
-from the instrument files and :mod:`survey.i18n.report_text`.
+the charts from :func:`survey.presentation.results_charts.section_charts` (the same the PDF report
+draws), the words from the instrument files and :mod:`survey.i18n.report_text`.
 """
 
 from __future__ import annotations

@@ -95,3 +95,14 @@ def test_home_lists_the_instruments_and_the_ways_in(seeded):
     assert table["Version"].tolist() == ["1.1.0"]
     links = [link.proto.label for link in at.get("page_link")]
     assert links == ["Take the assessment", "Sign in", "Browse the instruments"]
+
+
+@pytest.mark.parametrize("page", ["app_pages/home.py", "app_pages/instruments.py"])
+def test_invalid_instruments_are_shown_as_their_issues_not_a_traceback(tmp_path, monkeypatch, page):
+    monkeypatch.setenv("COCREATE_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("COCREATE_INSTRUMENTS_DIR", str(tmp_path / "nowhere"))
+    at = app(page)
+    at.run()
+    assert not at.exception
+    assert "The instruments could not be loaded" in at.error[0].value
+    assert "I100" in at.code[0].value and "nowhere" in at.code[0].value

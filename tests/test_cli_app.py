@@ -91,3 +91,14 @@ def test_samples_do_not_overwrite_without_force(tmp_path: Path) -> None:
     result = runner.invoke(app, ["samples", str(tmp_path), "--force"])
     assert result.exit_code == 0
     assert (tmp_path / "answers.csv").read_text(encoding="utf-8").startswith("respondent_id,")
+
+
+def test_app_does_not_start_on_invalid_instruments(
+    launched: list, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("COCREATE_INSTRUMENTS_DIR", str(tmp_path / "nowhere"))
+    result = runner.invoke(app, ["app"])
+    assert result.exit_code == 1
+    assert "the instruments are invalid, so the app was not started" in result.output
+    assert "I100" in result.output and "nowhere" in result.output
+    assert launched == []

@@ -26,6 +26,8 @@ import typer
 
 from survey import settings
 from survey.cli.common import DB_HELP, fail
+from survey.instrument.errors import InstrumentError
+from survey.instrument.registry import default_registry
 
 #: The module that is the app's entry file, and the app's Streamlit configuration beside it.
 APP_MODULE = "streamlit_app"
@@ -116,6 +118,12 @@ def app_command(
     env = dict(os.environ)
     if db:
         env["COCREATE_DATABASE_URL"] = db
+    try:
+        # The app cannot show anything without its instruments: refuse to start, as
+        # `cocreate validate` would, rather than serve pages that each report the problem.
+        default_registry()
+    except InstrumentError as exc:
+        raise fail(f"the instruments are invalid, so the app was not started:\n{exc}") from None
     typer.echo(f"cocreate app on http://{host}:{port}/ (Ctrl-C stops it)", err=True)
     _launch(streamlit_command(host, port), env)
 

@@ -1,12 +1,10 @@
 """Reading one instrument file and checking it, with coded and located issues.
 
 :func:`read_instrument` turns a YAML file into an :class:`~survey.instrument.model.Instrument` or a
-list
-of :class:`~survey.instrument.errors.InstrumentIssue`. It never raises for a user's mistake: YAML
-syntax,
-structure, types and the content rules below all become issues with the file, the path inside it
-and the YAML line. Checks that need several files (item ids unique across instruments, lineage,
-the lock file) are in :mod:`survey.instrument.registry`.
+list of :class:`~survey.instrument.errors.InstrumentIssue`. It never raises for a user's mistake:
+YAML syntax, structure, types and the content rules below all become issues with the file, the path
+inside it and the YAML line. Checks that need several files (item ids unique across instruments,
+lineage, the lock file) are in :mod:`survey.instrument.registry`.
 """
 
 from __future__ import annotations

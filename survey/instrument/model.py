@@ -1,9 +1,8 @@
 """The instrument format: a versioned questionnaire described as data.
 
-These pydantic models are the single description of what an instrument file may contain. They
-check structure and types; the content rules that need the whole file (translations complete,
-thresholds increasing, references resolvable, ...) live in :mod:`survey.instrument.checks`, which
-reports
+These pydantic models are the single description of what an instrument file may contain. They check
+structure and types; the content rules that need the whole file (translations complete, thresholds
+increasing, references resolvable, ...) live in :mod:`survey.instrument.checks`, which reports
 coded, located issues. The JSON Schema that editors use (``cocreate schema``) is generated from
 these models.
 
@@ -40,8 +39,7 @@ LocalizedText = dict[Language, str]
 
 class _Model(BaseModel):
     # Unknown keys are errors (with a did-you-mean suggestion from survey.instrument.checks), and
-    # models
-    # are frozen because a loaded instrument is a published, immutable thing.
+    # models are frozen because a loaded instrument is a published, immutable thing.
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -2,10 +2,9 @@
 
 Both renderers read a :class:`~survey.services.results.FirmResults` and draw the charts of
 :func:`survey.presentation.results_charts.section_charts` through vl-convert (no browser). Every
-text that comes
-from a user or an instrument file is escaped, never rendered as markup: HTML through
-:func:`html.escape`, PDF paragraphs through :func:`xml.sax.saxutils.escape` (reportlab's
-paragraphs read a small markup language). Charts enter the HTML as ``<img>`` data URIs, so no
+text that comes from a user or an instrument file is escaped, never rendered as markup: HTML through
+:func:`html.escape`, PDF paragraphs through :func:`xml.sax.saxutils.escape` (reportlab's paragraphs
+read a small markup language). Charts enter the HTML as ``<img>`` data URIs, so no
 script can run from them.
 
 The PDF is composed with reportlab's platypus (flowing paragraphs, tables, images, page
