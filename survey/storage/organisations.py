@@ -17,8 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from survey.storage import fields
 from survey.storage import models as m
 from survey.storage.errors import NotFound
+from survey.storage.fields import clean
 from survey.storage.records import Organisation, User, organisation_record
 from survey.storage.rows import insert_organisation, utcnow
 from survey.vocab import UserRole
@@ -101,12 +103,15 @@ def create_organisation(
 
     Raises
     ------
+    FieldError
+        When a field breaks its rule (:mod:`survey.storage.fields`).
     ValueError
-        When the name is empty or taken, or ``consultant_id`` is no consultant.
+        When the name is taken, or ``consultant_id`` is no consultant.
     """
-    name = name.strip()
-    if not name:
-        raise ValueError("an organisation needs a name")
+    name = clean(fields.ORGANISATION_NAME, name)
+    industry = clean(fields.INDUSTRY, industry)
+    size_band = clean(fields.SIZE_BAND, size_band)
+    region = clean(fields.REGION, region)
     if conn.execute(select(m.Organisation.id).where(m.Organisation.name == name)).first():
         raise ValueError(f"an organisation named {name!r} exists already")
     if consultant_id is not None:
