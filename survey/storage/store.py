@@ -220,9 +220,11 @@ class Store:
         ):
             raise AccessDenied(f"{user.email} may not see organisation {organisation_id}")
 
-    def organisation(self, key: int | str) -> Organisation:
-        """An organisation by id or by name."""
-        return self.read(lambda conn: organisations.organisation(conn, key))
+    def organisation(self, key: int | str, *, user: User | None = None) -> Organisation:
+        """An organisation by id, or by name among those ``user`` may see (``None``: all).
+
+        A name several of them share raises :class:`AmbiguousName` listing their ids."""
+        return self.read(lambda conn: organisations.organisation(conn, key, user))
 
     # -- campaigns ----------------------------------------------------------------------------
     def create_campaign(
