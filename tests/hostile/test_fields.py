@@ -463,12 +463,18 @@ def test_import_names_an_ambiguous_organisation_by_id(
 
 # -- the Consultant page ------------------------------------------------------------------------
 def test_consultant_page_shows_a_clean_message_for_an_over_long_field(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
+    import streamlit as st
+
     from tests.app_support import app, seed, use_fixture_environment
 
     url = use_fixture_environment(tmp_path, monkeypatch)
     seeded = seed(url)
+    # The page caches its client list by data version and user, and every copy of the seeded
+    # database starts at the same version: this test's clients must not be served to another.
+    st.cache_data.clear()
+    request.addfinalizer(st.cache_data.clear)
     at = app("app_pages/consultant.py", user=seeded.consultant)
     at.run()
     at.button_group(key="consultant.section").set_value("New client").run()
