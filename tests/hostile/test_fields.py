@@ -444,6 +444,12 @@ def test_import_names_an_ambiguous_organisation_by_id(
     assert code == 1
     assert f"ids {world['org'].id}, {theirs.id}" in stderr and "give --organization ID" in stderr
     assert database_fingerprint(store_url) == before
+    # Erasing by an ambiguous name erases nothing and lists the ids to choose from.
+    code, _, stderr, _ = _cocreate(
+        ["erase", "--db", store_url, "--organization", "Acme"], test_instruments_dir, bounded=False
+    )
+    assert code == 1 and f"ids {world['org'].id}, {theirs.id}" in stderr, stderr
+    assert database_fingerprint(store_url) == before
     code, stdout, stderr, _ = _cocreate(
         [*args, "--organization", str(theirs.id)], test_instruments_dir, bounded=False
     )
