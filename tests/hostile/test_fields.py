@@ -508,3 +508,29 @@ def test_consultant_page_shows_a_clean_message_for_an_over_long_field(
     assert not at.exception and not at.error
     assert "Created the organisation Borealis Valves" in at.success[0].value
     seeded.store.close()
+
+
+def test_a_database_refusal_while_answering_shows_no_sql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should the database refuse a respondent's save (a DatabaseRefused past every rule), the
+    assessment says so in the respondent's language and keeps the step."""
+    from tests.app_support import PILOT, app, seed, use_fixture_environment
+
+    seeded = seed(use_fixture_environment(tmp_path, monkeypatch))
+
+    def refused(self: Store, *args: Any, **kwargs: Any) -> Any:
+        raise DatabaseRefused(
+            "the database refused the request (constraint x); nothing was changed"
+        )
+
+    monkeypatch.setattr(Store, "save_draft", refused)
+    at = app(token=seeded.tokens["rnd"])  # invited in German
+    at.run()
+    at.button(key="take.start").click().run()
+    next(r for r in at.radio if r.key.endswith(f"{PILOT}.PR-LIS-1")).set_value(4)
+    at.button(key="take.next").click().run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Ihre Antworten konnten gerade nicht gespeichert werden")
+    _clean_message(at.error[0].value, "Antworten")
+    seeded.store.close()
