@@ -154,7 +154,7 @@ def upgrade_database(engine: Engine) -> None:
             # takes effect outside a transaction, so it is set on the driver's connection before
             # the migration's transaction begins, the keys are checked before the commit, and
             # enforcement is back on before the connection returns to the pool.
-            _sqlite_pragma(connection, "PRAGMA foreign_keys = OFF")
+            sqlite_pragma(connection, "PRAGMA foreign_keys = OFF")
         try:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
@@ -166,11 +166,23 @@ def upgrade_database(engine: Engine) -> None:
         finally:
             if sqlite:
                 connection.rollback()
-                _sqlite_pragma(connection, "PRAGMA foreign_keys = ON")
+                sqlite_pragma(connection, "PRAGMA foreign_keys = ON")
 
 
-def _sqlite_pragma(connection: Connection, pragma: str) -> None:
-    """Run ``pragma`` on the SQLite driver connection itself, outside any transaction."""
+def sqlite_pragma(connection: Connection, pragma: str) -> None:
+    """Run ``pragma`` on the SQLite driver connection itself, outside any transaction.
+
+    ``PRAGMA foreign_keys`` has no effect inside a transaction, and SQLAlchemy would begin one
+    for a statement run through ``connection``; the driver's connection (without implicit
+    transactions, see :func:`make_engine`) takes it at once.
+
+    Parameters
+    ----------
+    connection : sqlalchemy.Connection
+        A SQLite connection not in a transaction.
+    pragma : str
+        The statement, e.g. ``PRAGMA foreign_keys = OFF``.
+    """
     driver = connection.connection.driver_connection
     driver.execute(pragma)  # type: ignore[union-attr]
 

@@ -534,3 +534,24 @@ def test_a_database_refusal_while_answering_shows_no_sql(
     assert at.error[0].value.startswith("Ihre Antworten konnten gerade nicht gespeichert werden")
     _clean_message(at.error[0].value, "Antworten")
     seeded.store.close()
+
+
+def test_migration_0004_down_and_up_keeps_campaigns(store: Store, store_url: str) -> None:
+    """Alembic run on its own (``alembic downgrade``, no connection passed in) rebuilds the
+    SQLite table without its foreign key actions too: the clients' campaigns stay."""
+    consultant = store.create_user("c@x.org", PASSWORD, "consultant")
+    org = store.create_organisation(
+        "A", industry="x", size_band="1-49", region="r", consultant_id=consultant.id
+    )
+    store.create_campaign(org.id, "C", instruments=["alpha"])
+    store.close()
+    command.downgrade(alembic_config(store_url), "0003")
+    engine = make_engine(store_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM campaigns")).scalar() == 1
+    engine.dispose()
+    again = open_store(store_url, registry=store.registry)
+    try:
+        assert [c.name for c in again.campaigns(org.id)] == ["C"]
+    finally:
+        again.close()
