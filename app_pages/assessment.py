@@ -14,7 +14,7 @@ import streamlit as st
 from app_pages._common import get_store, language_picker, plain, registry
 from survey.i18n.ui_text import ui_text
 from survey.services.assessment import Assessment, estimated_minutes, token_digest
-from survey.storage import NotFound, SubmissionError
+from survey.storage import NotFound, StorageError, SubmissionError
 
 TOKEN_KEY = "take.token"
 
@@ -65,6 +65,10 @@ def _save(
         st.error(ui_text("take.submit_failed", language))
         for problem in exc.problems:
             st.text(assessment.describe_problem(problem, language))
+        return False
+    except StorageError:
+        # A refusal by the database (never its SQL): the respondent may simply try again.
+        st.error(ui_text("take.save_refused", language))
         return False
     return True
 
@@ -292,6 +296,9 @@ def _review(
             st.error(ui_text("take.submit_failed", language))
             for problem in exc.problems:
                 st.text(assessment.describe_problem(problem, language))
+            return
+        except StorageError:
+            st.error(ui_text("take.save_refused", language))
             return
         st.session_state[_state_key(token, "submitted")] = True
         st.rerun()

@@ -29,6 +29,7 @@ from survey.services.invitations import (
     explicit_setting,
     link_for,
 )
+from survey.storage.errors import StorageError
 from survey.storage.reads import progress_totals
 from survey.vocab import RESPONDENT_ROLES, SIDES, SIZE_BANDS
 
@@ -159,7 +160,8 @@ if section == "New client":
                         region=str(region),
                         consultant_id=user.id if user.role == "consultant" else None,
                     )
-                except ValueError as exc:
+                except (StorageError, ValueError) as exc:
+                    # A field rule's or the database's refusal, never its SQL.
                     st.error(t("consultant.org_failed", error=plain(exc)))
                 else:
                     st.session_state["consultant.org"] = created.id
@@ -217,7 +219,7 @@ if section == "Campaigns":
                         if closes
                         else None,
                     )
-                except ValueError as exc:
+                except (StorageError, ValueError) as exc:
                     st.error(t("consultant.campaign_failed", error=plain(exc)))
                 else:
                     st.success(t("consultant.campaign_created", name=plain(created.name)))
@@ -328,8 +330,8 @@ if section == "Invitation links":
                                 ),
                             }
                         )
-                except ValueError as exc:
-                    st.error(plain(exc))
+                except (StorageError, ValueError) as exc:
+                    st.error(t("consultant.links_failed", error=plain(exc)))
                 st.session_state["consultant.new_links"] = links
             links = st.session_state.get("consultant.new_links") or []
             if links:

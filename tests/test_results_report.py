@@ -62,7 +62,7 @@ def world(tmp_path_factory):
         "casey.consultant@example.org", "pw-123456789", "consultant", name="Casey Consultant"
     )
     org = store.create_organisation(
-        ORG, industry="Machinery", size_band="250+", region="DACH", consultant_id=consultant.id
+        ORG, industry="Machinery", size_band="250-999", region="DACH", consultant_id=consultant.id
     )
     # Three of the four instruments keep the test quick while covering every chart kind.
     refs = [i.key for i in store.registry.latest() if i.id != "cocreation-readiness"]

@@ -33,15 +33,19 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 def user_errors() -> Iterator[None]:
     """Turn the errors a user can fix into a message and an exit code."""
     # Imported here: the instrument commands must not pay for SQLAlchemy at start-up.
-    from sqlalchemy.exc import ArgumentError, OperationalError
+    from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, OperationalError
 
     from survey.storage.errors import StorageError
     from survey.storage.imports import ImportFailed
+    from survey.storage.store import refusal
 
     try:
         yield
     except ImportFailed as exc:
         raise refused(exc, "nothing was imported") from None
+    except (DataError, IntegrityError) as exc:
+        # The store turns these into StorageError; this is the backstop: never the statement.
+        raise fail(str(refusal(exc))) from None
     except ArgumentError as exc:
         raise fail(f"not a database URL: {exc}", 2) from None
     except OperationalError as exc:

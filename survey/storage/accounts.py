@@ -12,12 +12,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, insert, select
 
+from survey.storage import fields
 from survey.storage import models as m
-from survey.storage.errors import NotFound
+from survey.storage.errors import NameTaken, NotFound
+from survey.storage.fields import bad_character, clean, clean_optional
 from survey.storage.organisations import organisation_row
 from survey.storage.records import User, user_record
 from survey.storage.rows import utcnow
-from survey.vocab import USER_ROLES, UserRole
+from survey.vocab import UserRole
 
 #: argon2id with the library's defaults (the store's default; tests may use cheaper ones).
 DEFAULT_HASHER = PasswordHasher()
@@ -61,6 +63,8 @@ def check_new_user(email: str, password: str, role: str, organisation_id: int | 
 
     Raises
     ------
+    FieldError
+        When the e-mail address or the role breaks its field rule (:mod:`survey.storage.fields`).
     ValueError
         Naming the first thing that is wrong.
 
@@ -72,9 +76,8 @@ def check_new_user(email: str, password: str, role: str, organisation_id: int | 
     Traceback (most recent call last):
     ValueError: the password needs at least 8 characters
     """
-    email = normal_email(email)
-    if role not in USER_ROLES:
-        raise ValueError(f"role {role!r} is not one of {', '.join(USER_ROLES)}")
+    email = normal_email(clean(fields.EMAIL, email))
+    clean(fields.ACCOUNT_ROLE, role)
     if "@" not in email:
         raise ValueError(f"{email!r} is not an e-mail address")
     if len(password) < 8:
@@ -107,6 +110,7 @@ def insert_user(
     organisation_id : int or None
         Must exist when given.
     name : str or None
+        Checked by :data:`survey.storage.fields.USER_NAME` (blank: none).
 
     Returns
     -------
@@ -114,13 +118,16 @@ def insert_user(
 
     Raises
     ------
-    ValueError
+    FieldError
+        When ``name`` breaks its field rule.
+    NameTaken
         When an account for ``email`` exists already.
     NotFound
         When ``organisation_id`` names no organisation.
     """
+    name = clean_optional(fields.USER_NAME, name)
     if conn.execute(select(m.User.id).where(m.User.email == email)).first():
-        raise ValueError(f"an account for {email} exists already")
+        raise NameTaken(f"an account for {email} exists already")
     if organisation_id is not None:
         organisation_row(conn, organisation_id)
     user_id = conn.execute(
@@ -150,7 +157,10 @@ def user_row(conn: Connection, email: str) -> Any:
     -------
     row or None
     """
-    return conn.execute(select(m.User.__table__).where(m.User.email == normal_email(email))).first()
+    email = normal_email(email)
+    if bad_character(email) or len(email) > (fields.EMAIL.length or len(email)):
+        return None  # no account can have it (PostgreSQL would refuse the query on a NUL)
+    return conn.execute(select(m.User.__table__).where(m.User.email == email)).first()
 
 
 def verify_password(hasher: PasswordHasher, row: Any, password: str) -> User | None:

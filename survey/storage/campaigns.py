@@ -27,8 +27,10 @@ from sqlalchemy import Connection, select
 from survey.instrument.answers import AnswerProblem
 from survey.instrument.model import Instrument
 from survey.instrument.registry import Registry
+from survey.storage import fields
 from survey.storage import models as m
-from survey.storage.errors import NotFound, StorageError, SubmissionError
+from survey.storage.errors import NameTaken, NotFound, StorageError, SubmissionError
+from survey.storage.fields import clean, excerpt
 from survey.storage.organisations import organisation_row
 from survey.storage.records import Campaign
 from survey.storage.rows import from_db_time, insert_campaign, to_db_time, utcnow
@@ -100,6 +102,7 @@ def create_campaign(
         In a write transaction.
     organisation_id : int
     name : str
+        Checked by :data:`survey.storage.fields.CAMPAIGN_NAME` (trimmed).
     instruments : sequence of Instrument
         The versions to pin, in order.
     sides : tuple of str
@@ -112,11 +115,14 @@ def create_campaign(
 
     Raises
     ------
+    FieldError
+        When the name breaks its field rule.
     NotFound
         When the organisation does not exist.
-    ValueError
+    NameTaken
         When the organisation has a campaign of that name.
     """
+    name = clean(fields.CAMPAIGN_NAME, name)
     organisation_row(conn, organisation_id)
     taken = conn.execute(
         select(m.Campaign.id).where(
@@ -124,7 +130,7 @@ def create_campaign(
         )
     ).first()
     if taken:
-        raise ValueError(f"the organisation has a campaign named {name!r} already")
+        raise NameTaken(f"the organisation has a campaign named {excerpt(name)} already")
     campaign_id = insert_campaign(
         conn,
         organisation_id=organisation_id,

@@ -147,9 +147,44 @@ def upgrade_database(engine: Engine) -> None:
     if current == head:
         return
     with engine.connect().execution_options(cocreate_write=True) as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-        connection.commit()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a table: with foreign keys enforced, dropping the old
+            # table would run its ON DELETE actions (cascading into campaigns). The pragma only
+            # takes effect outside a transaction, so it is set on the driver's connection before
+            # the migration's transaction begins, the keys are checked before the commit, and
+            # enforcement is back on before the connection returns to the pool.
+            sqlite_pragma(connection, "PRAGMA foreign_keys = OFF")
+        try:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:5]}")
+            connection.commit()
+        finally:
+            if sqlite:
+                connection.rollback()
+                sqlite_pragma(connection, "PRAGMA foreign_keys = ON")
+
+
+def sqlite_pragma(connection: Connection, pragma: str) -> None:
+    """Run ``pragma`` on the SQLite driver connection itself, outside any transaction.
+
+    ``PRAGMA foreign_keys`` has no effect inside a transaction, and SQLAlchemy would begin one
+    for a statement run through ``connection``; the driver's connection (without implicit
+    transactions, see :func:`make_engine`) takes it at once.
+
+    Parameters
+    ----------
+    connection : sqlalchemy.Connection
+        A SQLite connection not in a transaction.
+    pragma : str
+        The statement, e.g. ``PRAGMA foreign_keys = OFF``.
+    """
+    driver = connection.connection.driver_connection
+    driver.execute(pragma)  # type: ignore[union-attr]
 
 
 def fetch_plain(conn: Connection, statement: Any) -> list[Any]:

@@ -25,9 +25,10 @@ import pandas as pd
 from sqlalchemy import Connection, Select, delete, insert, select, update
 
 from survey.instrument.registry import Registry
+from survey.storage import fields, totals
 from survey.storage import models as m
-from survey.storage import totals
 from survey.storage.errors import NotFound
+from survey.storage.fields import clean_optional
 from survey.storage.organisations import organisation_row
 from survey.storage.rows import utcnow
 from survey.vocab import UserRole
@@ -53,13 +54,21 @@ def record_erasure(
     counts : dict of str to int
         Rows deleted per table.
     by, reason : str or None
-        Who asked, and why.
+        Who asked, and why (:data:`survey.storage.fields.ERASED_BY`,
+        :data:`survey.storage.fields.ERASURE_REASON`; a refusal undoes the erasure).
 
     Returns
     -------
     dict of str to int
         ``counts``.
+
+    Raises
+    ------
+    FieldError
+        When ``by`` or ``reason`` breaks its field rule.
     """
+    by = clean_optional(fields.ERASED_BY, by)
+    reason = clean_optional(fields.ERASURE_REASON, reason)
     conn.execute(
         insert(m.ErasureRecord).values(
             kind=kind,

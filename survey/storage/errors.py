@@ -9,8 +9,38 @@ class StorageError(Exception):
     """Base class: a problem with stored data or a request against it."""
 
 
+class FieldError(StorageError, ValueError):
+    """A value a field does not accept (:mod:`survey.storage.fields`); nothing was stored.
+
+    ``field`` names the field, ``value`` is an excerpt of the refused value (quoted, control
+    characters escaped), ``rule`` the rule it breaks and ``fix`` what to do.
+    """
+
+    def __init__(
+        self, field: str, value: str, rule: str, fix: str, *, got: int | None = None
+    ) -> None:
+        self.field, self.value, self.rule, self.fix = field, value, rule, fix
+        count = "" if got is None else f" ({got} characters)"
+        super().__init__(f"{field} {value}{count}: must be {rule}; {fix}")
+
+
+class DatabaseRefused(StorageError):
+    """The database refused a request (a constraint, or a value it cannot hold); nothing was
+    stored. The message names the constraint or the problem, never the SQL statement or the
+    values of other rows."""
+
+
 class NotFound(StorageError, LookupError):
     """No such organisation, campaign, invitation (token) or response."""
+
+
+class NameTaken(StorageError, ValueError):
+    """The name is in use where it must be unique (the same consultant's clients, the same
+    organisation's campaigns, accounts). Says only what the caller may see."""
+
+
+class AmbiguousName(StorageError, LookupError):
+    """Several organisations the caller may see share the name: give the id instead."""
 
 
 class AccessDenied(StorageError, PermissionError):

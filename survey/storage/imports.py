@@ -26,8 +26,11 @@ from survey.ingest.mapping import ResponseMapping, read_mapping
 from survey.ingest.problems import FileProblem, FileRefused, Kind
 from survey.instrument.answers import NOT_APPLICABLE
 from survey.instrument.model import Instrument
+from survey.storage import fields
 from survey.storage import models as m
-from survey.storage.errors import StorageError
+from survey.storage.errors import AmbiguousName, FieldError, NotFound, StorageError
+from survey.storage.fields import UNKNOWN_SIZE_BAND, clean
+from survey.storage.organisations import organisation_row
 from survey.storage.rows import (
     insert_answers,
     insert_campaign,
@@ -106,16 +109,17 @@ def read_import(
     )
     problems = list(checked.problems)
     records = []
+    languages = tuple(instrument.languages)
     for record in checked.records:
         roles = plan.roles | _ROLE_ALIASES
         role = _choice(record, "role", plan, m.RESPONDENT_ROLES, roles, problems, "other", checked)
         fallback = "customer" if role == "customer" else "self"
         side = _choice(record, "side", plan, m.SIDES, plan.sides, problems, fallback, checked)
-        language = record.fields["language"] or plan.defaults.get("language", "en")
+        fallback = plan.defaults.get("language") or (languages[0] if languages else "en")
+        language = _choice(record, "language", plan, languages, {}, problems, fallback, checked)
         respondent = record.respondent_id or f"line {record.line}"
-        records.append(
-            _Record(record.line, respondent, role, side, language.lower(), record.answers)
-        )
+        _respondent_id(record, respondent, problems, checked)
+        records.append(_Record(record.line, respondent, role, side, language, record.answers))
     if problems:
         raise ImportFailed(problems)
     return records, table.encoding_note
@@ -132,24 +136,57 @@ def _choice(
     checked: CheckedTable,
 ) -> str:
     default = mapping.defaults.get(name, fallback)
-    text = record.fields[name]
+    text = record.fields[name].strip()
     if not text:
-        return default
+        text, column = default, f"{name} (default)"
+    else:
+        column = checked.columns.get(name, name)
     value = aliases.get(text.lower(), text.lower())
     if value not in allowed:
+        fix = (
+            f"map it under '{name}s:' in the mapping file"
+            if name in ("role", "side")
+            else f"use one of the instrument's language codes ({', '.join(allowed)})"
+        )
         problems.append(
             FileProblem(
                 f"{name} must be one of {', '.join(allowed)}",
                 line=record.line,
-                column=checked.columns.get(name, name),
-                value=text,
+                column=column,
+                value=_shown(text),
                 file=checked.name,
-                fix=f"map it under '{name}s:' in the mapping file",
+                fix=fix,
                 kind=Kind.VALUE,
             )
         )
-        return default
+        return str(allowed[0]) if allowed else value
     return value
+
+
+def _respondent_id(
+    record: Record, respondent: str, problems: list[FileProblem], checked: CheckedTable
+) -> None:
+    """Add a problem unless the respondent id follows its field rule (length, characters)."""
+    try:
+        clean(fields.RESPONDENT_ID, respondent)
+    except FieldError as exc:
+        problems.append(
+            FileProblem(
+                f"the respondent id must be {exc.rule}",
+                line=record.line,
+                column=checked.id_column,
+                value=_shown(respondent),
+                file=checked.name,
+                fix=exc.fix,
+                kind=Kind.RESPONDENT_ID,
+            )
+        )
+
+
+def _shown(text: str) -> str:
+    """A cell as a problem repeats it: at most :data:`survey.storage.fields.EXCERPT`
+    characters."""
+    return text if len(text) <= fields.EXCERPT else text[: fields.EXCERPT] + "..."
 
 
 # --------------------------------------------------------------------------------------------
@@ -160,25 +197,37 @@ def import_responses(
     path: Path,
     *,
     instrument: str,
-    organisation: str,
+    organisation: str | int,
     campaign: str | None = None,
     mapping: Path | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
     allow_missing: bool = False,
     industry: str = "unknown",
-    size_band: str = "unknown",
+    size_band: str = UNKNOWN_SIZE_BAND,
     region: str = "unknown",
 ) -> ImportSummary:
     """Import a file of submitted responses into a campaign, all or nothing.
 
-    The organisation is created (with ``industry``, ``size_band``, ``region``) when it does not
-    exist, and the campaign (default name ``import <file name>``) when the organisation has none
-    of that name. The file is read by :func:`survey.ingest.files.read_table` (``encoding`` and
-    ``delimiter`` recognised unless given) and checked by :func:`survey.ingest.checks.check_table`
+    ``organisation`` is an id, or a name: the organisation of that name (refused when several
+    share it: give the id), created (with ``industry``, ``size_band``, ``region``, and no
+    consultant) when none has it. The organisation, campaign and file names and the new
+    organisation's fields follow :mod:`survey.storage.fields` (a :class:`FieldError` names the
+    one that does not); the file's roles, sides, languages (one of the instrument's) and
+    respondent ids are checked per row. The campaign (default name ``import <file name>``) is
+    created when the organisation has none of that name. The file is read by
+    :func:`survey.ingest.files.read_table` (``encoding`` and ``delimiter`` recognised unless
+    given) and checked by :func:`survey.ingest.checks.check_table`
     against the mapping file (``mapping``). Raises :class:`ImportFailed` listing every problem;
     then nothing is written.
     """
+    if isinstance(organisation, str):
+        organisation = clean(fields.ORGANISATION_NAME, organisation)
+    industry = clean(fields.INDUSTRY, industry)
+    size_band = clean(fields.SIZE_BAND, size_band)
+    region = clean(fields.REGION, region)
+    campaign_name = clean(fields.CAMPAIGN_NAME, campaign or f"import {path.name}")
+    filename = clean(fields.FILE_NAME, path.name)
     try:
         pinned = store.instrument(instrument)
     except ValueError as exc:
@@ -191,14 +240,11 @@ def import_responses(
         delimiter=delimiter,
         allow_missing=allow_missing,
     )
-    campaign_name = campaign or f"import {path.name}"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
 
     def action(conn: Connection) -> ImportSummary:
         now = utcnow()
-        org = conn.execute(
-            select(m.Organisation.id).where(m.Organisation.name == organisation)
-        ).scalar()
+        org, org_name = _organisation(conn, organisation)
         org_created = org is None
         campaign_id = None
         if org is not None:
@@ -210,14 +256,14 @@ def import_responses(
         sides_needed = sorted({r.side for r in records}, key=m.SIDES.index)
         if campaign_id is not None:
             problems = _check_existing_campaign(
-                conn, campaign_id, pinned, records, sides_needed, digest, path.name
+                conn, campaign_id, pinned, records, sides_needed, digest, filename
             )
             if problems:
                 raise ImportFailed(problems)
         if org is None:
             org = insert_organisation(
                 conn,
-                name=organisation,
+                name=org_name,
                 industry=industry,
                 size_band=size_band,
                 region=region,
@@ -237,7 +283,7 @@ def import_responses(
             insert(m.Import)
             .values(
                 campaign_id=campaign_id,
-                filename=path.name,
+                filename=filename,
                 sha256=digest,
                 rows=len(records),
                 created_at=now,
@@ -291,7 +337,7 @@ def import_responses(
         insert_answers(conn, answer_rows)  # type: ignore[arg-type]
         write_scores(conn, store.registry, response_ids)
         return ImportSummary(
-            organisation=organisation,
+            organisation=org_name,
             organisation_created=org_created,
             campaign=campaign_name,
             campaign_id=campaign_id,
@@ -303,6 +349,24 @@ def import_responses(
         )
 
     return store.write(action)
+
+
+def _organisation(conn: Connection, key: str | int) -> tuple[int | None, str]:
+    """The id and name of the organisation to import into; id ``None`` when a new one of that
+    name is to be created. An int is an id (it must exist); a name is looked up across the
+    database (the CLI acts for the system) and refused when several organisations share it."""
+    if isinstance(key, int):
+        row = organisation_row(conn, key)
+        return int(row.id), str(row.name)
+    try:
+        row = organisation_row(conn, key)
+    except NotFound:
+        return None, key
+    except AmbiguousName as exc:
+        raise ImportFailed(
+            [FileProblem(str(exc), fix="give --organization ID", kind=Kind.DESTINATION)]
+        ) from None
+    return int(row.id), str(row.name)
 
 
 def _check_existing_campaign(

@@ -18,17 +18,20 @@ True
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from survey.storage import campaigns
+from survey.i18n.messages import available_languages
+from survey.instrument.registry import Registry
+from survey.storage import campaigns, fields
 from survey.storage import models as m
-from survey.storage.errors import NotFound
-from survey.storage.records import Invitation, invitation_record
+from survey.storage.errors import FieldError, NotFound
+from survey.storage.fields import clean, clean_optional, excerpt
+from survey.storage.records import Campaign, Invitation, invitation_record
 from survey.storage.rows import token_hash, utcnow
-from survey.vocab import RESPONDENT_ROLES, SIDES
 
 
 def new_token() -> str:
@@ -46,8 +49,8 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def check_invitation(role: str, side: str) -> None:
-    """Raise unless ``role`` and ``side`` are words of the vocabulary.
+def check_invitation(role: str, side: str) -> tuple[str, str]:
+    """``role`` and ``side`` (trimmed) if they are words of the vocabulary, else raise.
 
     Parameters
     ----------
@@ -56,22 +59,80 @@ def check_invitation(role: str, side: str) -> None:
     side : str
         One of :data:`survey.vocab.SIDES`.
 
+    Returns
+    -------
+    tuple of (str, str)
+
     Raises
     ------
-    ValueError
-        Naming the allowed values.
+    FieldError
+        Naming the field and the allowed values (a ``ValueError`` too).
 
     Examples
     --------
-    >>> check_invitation("sales", "self")
+    >>> check_invitation("sales", " self")
+    ('sales', 'self')
     >>> check_invitation("sales", "supplier")
     Traceback (most recent call last):
-    ValueError: side 'supplier' is not one of self, customer, partner
+    survey.storage.errors.FieldError: side 'supplier': must be one of self, customer, partner;
+    use one of these codes
     """
-    if role not in RESPONDENT_ROLES:
-        raise ValueError(f"role {role!r} is not one of {', '.join(RESPONDENT_ROLES)}")
-    if side not in SIDES:
-        raise ValueError(f"side {side!r} is not one of {', '.join(SIDES)}")
+    return clean(fields.ROLE, role), clean(fields.SIDE, side)
+
+
+def campaign_languages(registry: Registry, campaign: Campaign) -> list[str]:
+    """The languages a campaign's respondents may answer in: those of its pinned instrument
+    versions, in their order.
+
+    Parameters
+    ----------
+    registry : Registry
+    campaign : Campaign
+
+    Returns
+    -------
+    list of str
+        Empty when the registry has none of the versions (then the catalogue's languages
+        apply, see :func:`check_language`).
+    """
+    found: list[str] = []
+    for ref in campaign.instruments:
+        try:
+            languages = registry.get(ref).languages
+        except ValueError:
+            continue
+        found.extend(lang for lang in languages if lang not in found)
+    return found
+
+
+def check_language(language: str, languages: Sequence[str] | None = None) -> str:
+    """``language`` if it is one of ``languages`` (default, or when empty: the languages of the
+    app's message catalogues), else :class:`FieldError`.
+
+    Parameters
+    ----------
+    language : str
+    languages : sequence of str, optional
+        The instrument's languages (:func:`campaign_languages`).
+
+    Returns
+    -------
+    str
+        Trimmed.
+
+    Raises
+    ------
+    FieldError
+
+    Examples
+    --------
+    >>> check_language("de", ["en", "de"])
+    'de'
+    >>> check_language("=1+1", ["en", "de"])
+    Traceback (most recent call last):
+    survey.storage.errors.FieldError: language '=1+1': must be one of en, de; use one of these codes
+    """
+    return clean(fields.LANGUAGE, language, codes=languages or available_languages())
 
 
 def create_invitation(
@@ -83,6 +144,7 @@ def create_invitation(
     side: str = "self",
     language: str = "en",
     email: str | None = None,
+    languages: Sequence[str] | None = None,
 ) -> Invitation:
     """Create an invitation that ``token`` opens (checked with :func:`check_invitation`).
 
@@ -94,9 +156,12 @@ def create_invitation(
     token : str
         Stored only as its hash (:func:`survey.storage.rows.token_hash`).
     role, side, language : str
-        ``side`` must be one the campaign collects.
+        ``role`` and ``side`` words of the vocabulary (:func:`check_invitation`), ``side`` one
+        the campaign collects; ``language`` one of ``languages`` (:func:`check_language`).
     email : str, optional
         Kept apart from the invitation (``invitation_contacts``), for reminders.
+    languages : sequence of str, optional
+        The campaign's languages (:func:`campaign_languages`); default the catalogue's.
 
     Returns
     -------
@@ -104,11 +169,20 @@ def create_invitation(
 
     Raises
     ------
+    FieldError
+        When a field breaks its rule (:mod:`survey.storage.fields`).
     NotFound
         When the campaign does not exist.
     ValueError
         When the campaign does not collect ``side``.
     """
+    role, side = check_invitation(role, side)
+    language = check_language(language, languages)
+    email = clean_optional(fields.CONTACT_EMAIL, email)
+    if email is not None and "@" not in email:
+        raise FieldError(
+            fields.CONTACT_EMAIL.name, excerpt(email), "an address with @", "correct it"
+        )
     campaign = campaigns.campaign(conn, campaign_id)
     if side not in campaign.sides:
         raise ValueError(
@@ -216,7 +290,9 @@ def invitation_email(conn: Connection, invitation_id: int) -> str | None:
     ).scalar()
 
 
-def set_language(conn: Connection, token: str, language: str) -> None:
+def set_language(
+    conn: Connection, token: str, language: str, languages: Sequence[str] | None = None
+) -> None:
     """Change the language the respondent of ``token`` answers in.
 
     Parameters
@@ -225,11 +301,17 @@ def set_language(conn: Connection, token: str, language: str) -> None:
         In a write transaction.
     token : str
     language : str
+        One of ``languages`` (:func:`check_language`).
+    languages : sequence of str, optional
+        The campaign's languages (:func:`campaign_languages`); default the catalogue's.
 
     Raises
     ------
+    FieldError
+        When ``language`` is not one of them.
     NotFound
         When ``token`` opens nothing.
     """
+    language = check_language(language, languages)
     row = invitation_row(conn, token)
     conn.execute(update(m.Invitation).where(m.Invitation.id == row.id).values(language=language))

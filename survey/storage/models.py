@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -77,10 +78,24 @@ class User(Base):
 
 
 class Organisation(Base):
+    """A client organisation. Its name is unique per consultant (migration 0004): one
+    consultant's clients have different names, organisations without a consultant have
+    different names, and two consultants' clients may share one."""
+
     __tablename__ = "organisations"
-    __table_args__ = (_AUTOINCREMENT,)
+    __table_args__ = (
+        UniqueConstraint("consultant_id", "name", name="uq_organisations_consultant_id_name"),
+        Index(
+            "uq_organisations_name_unowned",
+            "name",
+            unique=True,
+            sqlite_where=text("consultant_id IS NULL"),
+            postgresql_where=text("consultant_id IS NULL"),
+        ),
+        _AUTOINCREMENT,
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
     industry: Mapped[str] = mapped_column(String(100), nullable=False)
     size_band: Mapped[str] = mapped_column(String(50), nullable=False)
     region: Mapped[str] = mapped_column(String(100), nullable=False)

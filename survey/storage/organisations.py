@@ -17,8 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from survey.storage import fields
 from survey.storage import models as m
-from survey.storage.errors import NotFound
+from survey.storage.errors import AmbiguousName, NameTaken, NotFound
+from survey.storage.fields import bad_character, clean, excerpt
 from survey.storage.records import Organisation, User, organisation_record
 from survey.storage.rows import insert_organisation, utcnow
 from survey.vocab import UserRole
@@ -27,13 +29,20 @@ from survey.vocab import UserRole
 SEE_ALL: tuple[UserRole, ...] = (UserRole.ADMIN, UserRole.RESEARCHER)
 
 
-def organisation_row(conn: Connection, key: int | str) -> Any:
+def organisation_row(conn: Connection, key: int | str, user: User | None = None) -> Any:
     """The ``organisations`` row with id ``key`` (an int) or name ``key`` (a str).
+
+    Names are unique per consultant, not across the database: a name is looked up among the
+    organisations ``user`` may see (:func:`visible_organisations`; ``None``, system use, sees
+    every one), and a name several of them share is refused with their ids, so that the caller
+    can give the id instead. An id is found whoever asks (callers check access on it).
 
     Parameters
     ----------
     conn : sqlalchemy.Connection
     key : int or str
+    user : User, optional
+        Whose organisations a name is looked up among.
 
     Returns
     -------
@@ -42,25 +51,50 @@ def organisation_row(conn: Connection, key: int | str) -> Any:
     Raises
     ------
     NotFound
-        When there is no such organisation.
+        When there is no such organisation (or none ``user`` may see by that name).
+    AmbiguousName
+        When several organisations ``user`` may see have that name.
     """
     table = m.Organisation.__table__
     if isinstance(key, int):
         row = conn.execute(select(table).where(m.Organisation.id == key)).first()
-    else:
-        row = conn.execute(select(table).where(m.Organisation.name == key)).first()
-    if row is None:
-        raise NotFound(f"no organisation {key!r}")
-    return row
+        if row is None:
+            raise NotFound(f"no organisation {key}")
+        return row
+    query = select(table).where(m.Organisation.name == key.strip()).order_by(m.Organisation.id)
+    query = _visible_to(query, user)
+    rows = [] if query is None or bad_character(key) else conn.execute(query).all()
+    if not rows:
+        raise NotFound(f"no organisation named {excerpt(key.strip())}")
+    if len(rows) > 1:
+        ids = ", ".join(str(row.id) for row in rows)
+        raise AmbiguousName(
+            f"{len(rows)} organisations are named {excerpt(key.strip())} (ids {ids}); "
+            "give the id instead of the name"
+        )
+    return rows[0]
 
 
-def organisation(conn: Connection, key: int | str) -> Organisation:
+def _visible_to(query: Any, user: User | None) -> Any:
+    """``query`` on organisations narrowed to what ``user`` may see; ``None`` for nothing."""
+    if user is None or user.role in SEE_ALL:
+        return query
+    if user.role == UserRole.CONSULTANT:
+        return query.where(m.Organisation.consultant_id == user.id)
+    if user.role == UserRole.FIRM_ADMIN:
+        return query.where(m.Organisation.id == user.organisation_id)
+    return None
+
+
+def organisation(conn: Connection, key: int | str, user: User | None = None) -> Organisation:
     """An organisation by id or by name (:func:`organisation_row` as a record).
 
     Parameters
     ----------
     conn : sqlalchemy.Connection
     key : int or str
+    user : User, optional
+        Whose organisations a name is looked up among (``None``: every one).
 
     Returns
     -------
@@ -70,8 +104,10 @@ def organisation(conn: Connection, key: int | str) -> Organisation:
     ------
     NotFound
         When there is no such organisation.
+    AmbiguousName
+        When several organisations ``user`` may see have that name.
     """
-    return organisation_record(organisation_row(conn, key))
+    return organisation_record(organisation_row(conn, key, user))
 
 
 def create_organisation(
@@ -83,14 +119,20 @@ def create_organisation(
     region: str,
     consultant_id: int | None = None,
 ) -> Organisation:
-    """Create an organisation with a unique name, looked after by a consultant if given.
+    """Create an organisation, looked after by a consultant if given.
+
+    Every field is checked by :mod:`survey.storage.fields` (trimmed, not blank, no control
+    characters, within its column's length; ``size_band`` one of the size bands). The name is
+    unique per consultant: a consultant may not have two clients of one name, organisations
+    without a consultant may not share one, but the clients of another consultant are neither
+    consulted nor revealed.
 
     Parameters
     ----------
     conn : sqlalchemy.Connection
         In a write transaction.
     name : str
-        Trimmed; must not be empty or taken.
+        Trimmed; must not be empty or one of the same consultant's clients.
     industry, size_band, region : str
     consultant_id : int, optional
         Must be a consultant's account.
@@ -101,18 +143,33 @@ def create_organisation(
 
     Raises
     ------
+    FieldError
+        When a field breaks its rule.
     ValueError
-        When the name is empty or taken, or ``consultant_id`` is no consultant.
+        When the consultant has a client of that name, or ``consultant_id`` is no consultant.
     """
-    name = name.strip()
-    if not name:
-        raise ValueError("an organisation needs a name")
-    if conn.execute(select(m.Organisation.id).where(m.Organisation.name == name)).first():
-        raise ValueError(f"an organisation named {name!r} exists already")
+    name = clean(fields.ORGANISATION_NAME, name)
+    industry = clean(fields.INDUSTRY, industry)
+    size_band = clean(fields.SIZE_BAND, size_band)
+    region = clean(fields.REGION, region)
     if consultant_id is not None:
         role = conn.execute(select(m.User.role).where(m.User.id == consultant_id)).first()
         if role is None or role[0] != UserRole.CONSULTANT:
             raise ValueError(f"user {consultant_id} is not a consultant account")
+    same_owner = (
+        m.Organisation.consultant_id.is_(None)
+        if consultant_id is None
+        else m.Organisation.consultant_id == consultant_id
+    )
+    taken = conn.execute(
+        select(m.Organisation.id).where(m.Organisation.name == name, same_owner)
+    ).scalar()
+    if taken is not None:
+        whose = "among your clients" if consultant_id is not None else "without a consultant"
+        raise NameTaken(
+            f"an organisation named {excerpt(name)} exists already {whose} (id {taken}); "
+            "choose another name"
+        )
     now = utcnow()
     org_id = insert_organisation(
         conn,
@@ -142,14 +199,9 @@ def visible_organisations(conn: Connection, user: User | None) -> list[Organisat
     -------
     list of Organisation
     """
-    query = select(m.Organisation.__table__).order_by(m.Organisation.name)
-    if user is not None:
-        if user.role == UserRole.CONSULTANT:
-            query = query.where(m.Organisation.consultant_id == user.id)
-        elif user.role == UserRole.FIRM_ADMIN:
-            query = query.where(m.Organisation.id == user.organisation_id)
-        elif user.role not in SEE_ALL:
-            return []
+    query = _visible_to(select(m.Organisation.__table__).order_by(m.Organisation.name), user)
+    if query is None:
+        return []
     return [organisation_record(row) for row in conn.execute(query).all()]
 
 

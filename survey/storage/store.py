@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DataError, IntegrityError
 
 from scoring.sums import InstrumentSums
 from survey.ingest.table import ResponseTable
@@ -47,6 +48,7 @@ from survey.storage import models as m
 from survey.storage.engine import make_engine, retrying, upgrade_database
 from survey.storage.errors import (
     AccessDenied,
+    DatabaseRefused,
 )
 from survey.storage.records import (
     Campaign,
@@ -117,17 +119,23 @@ class Store:
                     )
                 return result
 
-        if self._write_lock is None:
-            return retrying(attempt)
-        with self._write_lock:
-            return retrying(attempt)
+        try:
+            if self._write_lock is None:
+                return retrying(attempt)
+            with self._write_lock:
+                return retrying(attempt)
+        except (DataError, IntegrityError) as exc:
+            raise refusal(exc) from None
 
     def read(self, action: Callable[[Connection], T]) -> T:
         def attempt() -> T:
             with self.engine.connect() as conn:
                 return action(conn)
 
-        return retrying(attempt)
+        try:
+            return retrying(attempt)
+        except DataError as exc:
+            raise refusal(exc) from None
 
     def data_version(self) -> int:
         """A number that grows with every write: the app keys its caches on it."""
@@ -212,9 +220,11 @@ class Store:
         ):
             raise AccessDenied(f"{user.email} may not see organisation {organisation_id}")
 
-    def organisation(self, key: int | str) -> Organisation:
-        """An organisation by id or by name."""
-        return self.read(lambda conn: organisations.organisation(conn, key))
+    def organisation(self, key: int | str, *, user: User | None = None) -> Organisation:
+        """An organisation by id, or by name among those ``user`` may see (``None``: all).
+
+        A name several of them share raises :class:`AmbiguousName` listing their ids."""
+        return self.read(lambda conn: organisations.organisation(conn, key, user))
 
     # -- campaigns ----------------------------------------------------------------------------
     def create_campaign(
@@ -261,10 +271,18 @@ class Store:
     ) -> tuple[Invitation, str]:
         """A new invitation and its token (returned only here; only its hash is stored)."""
         invitations.check_invitation(role, side)
+        languages = invitations.campaign_languages(self.registry, self.campaign(campaign_id))
         token = invitations.new_token()
         created = self.write(
             lambda conn: invitations.create_invitation(
-                conn, campaign_id, token, role=role, side=side, language=language, email=email
+                conn,
+                campaign_id,
+                token,
+                role=role,
+                side=side,
+                language=language,
+                email=email,
+                languages=languages,
             )
         )
         return created, token
@@ -279,7 +297,10 @@ class Store:
         return self.read(lambda conn: invitations.invitation_email(conn, invitation_id))
 
     def set_language(self, token: str, language: str) -> None:
-        self.write(lambda conn: invitations.set_language(conn, token, language))
+        """Change the respondent's language to one of their campaign's languages."""
+        campaign = self.campaign(self.invitation_by_token(token).campaign_id)
+        languages = invitations.campaign_languages(self.registry, campaign)
+        self.write(lambda conn: invitations.set_language(conn, token, language, languages))
 
     # -- answering ----------------------------------------------------------------------------
     def resume(self, token: str) -> ResponseState:
@@ -426,6 +447,34 @@ class Store:
     def table_counts(self) -> dict[str, int]:
         """Rows per table (for checks and the CLI)."""
         return self.read(reads.table_counts)
+
+
+def refusal(exc: DataError | IntegrityError) -> DatabaseRefused:
+    """A database error as a :class:`DatabaseRefused` a user may read: the constraint or the
+    first line of the driver's message, never the SQL statement, its parameters or the
+    details that repeat other rows' values.
+
+    Parameters
+    ----------
+    exc : sqlalchemy.exc.DataError or sqlalchemy.exc.IntegrityError
+
+    Returns
+    -------
+    DatabaseRefused
+
+    Examples
+    --------
+    >>> from sqlalchemy.exc import IntegrityError
+    >>> error = IntegrityError("INSERT INTO t VALUES (?)", ("secret",),
+    ...                        Exception("UNIQUE constraint failed: t.name"))
+    >>> str(refusal(error))
+    'the database refused the request (UNIQUE constraint failed: t.name); nothing was changed'
+    """
+    diag = getattr(exc.orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None)
+    first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    reason = f"constraint {constraint}" if constraint else first
+    return DatabaseRefused(f"the database refused the request ({reason}); nothing was changed")
 
 
 def open_store(url: str | None = None, *, registry: Registry | None = None) -> Store:

@@ -14,10 +14,13 @@ def run_migrations_online() -> None:
     config = context.config
     connection = config.attributes.get("connection")
     if connection is None:
-        from survey.storage.engine import make_engine
+        from survey.storage.engine import make_engine, sqlite_pragma
 
         engine = make_engine(config.get_main_option("sqlalchemy.url"))
         with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                # As in upgrade_database: a batch rebuild must not run ON DELETE actions.
+                sqlite_pragma(conn, "PRAGMA foreign_keys = OFF")
             config.attributes["connection"] = conn
             run_migrations_online()
         engine.dispose()
