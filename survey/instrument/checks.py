@@ -26,6 +26,14 @@ from pydantic import BaseModel, ValidationError
 
 from survey.instrument.errors import InstrumentIssue, format_path, relative_name
 from survey.instrument.model import Instrument, LocalizedText, ResponseScale, Stage
+from survey.instrument.yaml_limits import (
+    BaseLoader,
+    Limit,
+    YamlLimitError,
+    YamlLimits,
+    check_limits,
+    read_limited_text,
+)
 
 # Accepted alternative spellings of keys, rewritten to the canonical key before validation
 # (as pyxform accepts column aliases). Documented in docs/instrument-format.md.
@@ -52,7 +60,30 @@ _VERSION_FIELDS = {"version", "previous_version"}
 # --------------------------------------------------------------------------------------------
 # Why libyaml when it is there: parsing the shipped instruments with the pure-Python parser
 # took over a second, paid by every process that opens the registry (the app's first page).
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = BaseLoader
+
+#: The instrument error code of each limit of :mod:`survey.instrument.yaml_limits`.
+LIMIT_CODES: dict[Limit, str] = {Limit.BYTES: "I109", Limit.DEPTH: "I110", Limit.NODES: "I111"}
+
+
+def limit_issue(exc: YamlLimitError, file: str) -> InstrumentIssue:
+    """The located instrument issue of a file refused by a YAML limit.
+
+    Parameters
+    ----------
+    exc : YamlLimitError
+        The refusal.
+    file : str
+        The file's name in messages.
+
+    Returns
+    -------
+    InstrumentIssue
+        Coded I109 (bytes), I110 (depth) or I111 (values, aliases expanded).
+    """
+    return InstrumentIssue(
+        LIMIT_CODES[exc.limit], exc.message, file=file, line=exc.line, hint=exc.fix
+    )
 
 
 class _LineLoader(_BaseLoader):
@@ -105,13 +136,27 @@ class LineMap:
         return self._lines.get((), None)
 
 
-def load_yaml(text: str, file: str) -> tuple[Any, LineMap, list[InstrumentIssue]]:
-    """Parse YAML text; return the data, its line map and any issues (syntax, duplicate keys)."""
+def load_yaml(
+    text: str, file: str, limits: YamlLimits | None = None
+) -> tuple[Any, LineMap, list[InstrumentIssue]]:
+    """Parse YAML text; return the data, its line map and any issues (syntax, duplicate keys,
+    a limit of :mod:`survey.instrument.yaml_limits` passed)."""
+    try:
+        check_limits(text, limits)
+    except YamlLimitError as exc:
+        return None, LineMap({}), [limit_issue(exc, file)]
+    except yaml.YAMLError:
+        pass  # the composer below reports it with its line
     loader = _LineLoader(text)
     try:
         # One parse: the node tree gives the line numbers, and the data is built from it.
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except ValueError as exc:  # a value Python refuses to build (a number of 5000 digits)
+        issue = InstrumentIssue(
+            "I101", f"invalid value: {exc}", file=file, hint="write the value with fewer digits"
+        )
+        return None, LineMap({}), [issue]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -558,13 +603,15 @@ def read_instrument(path: Path) -> Reading:
     """Read and check one instrument file; never raises for a problem in the file."""
     file = relative_name(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited_text(path)
+    except YamlLimitError as exc:
+        return Reading(None, [limit_issue(exc, file)], LineMap({}))
     except (OSError, UnicodeDecodeError) as exc:
         return Reading(
             None, [InstrumentIssue("I100", f"cannot read the file: {exc}", file=file)], LineMap({})
         )
     data, lines, issues = load_yaml(text, file)
-    if issues and issues[0].code == "I101":
+    if issues and issues[0].code in ("I101", *LIMIT_CODES.values()):
         return Reading(None, issues, lines)
     if not isinstance(data, dict):
         return Reading(

@@ -36,6 +36,23 @@ _KINDS = [
     ErrorKind("I106", "value out of range", "Give a value inside the allowed range."),
     ErrorKind("I107", "empty list", "Give at least one entry."),
     ErrorKind("I108", "duplicate key", "Keep one of the repeated keys in this mapping."),
+    ErrorKind(
+        "I109",
+        "file too large",
+        "Shorten the file; if it is trusted and really that long, raise COCREATE_MAX_YAML_BYTES.",
+    ),
+    ErrorKind(
+        "I110",
+        "nested too deep",
+        "Nest mappings and lists less deeply; if the file is trusted, raise "
+        "COCREATE_MAX_YAML_DEPTH.",
+    ),
+    ErrorKind(
+        "I111",
+        "too many values (aliases expanded)",
+        "Write values out instead of nesting aliases (&name, *name); if the file is trusted and "
+        "really that large, raise COCREATE_MAX_YAML_NODES.",
+    ),
     # Identifiers and references
     ErrorKind(
         "I200",
