@@ -129,6 +129,8 @@ def read_limited_text(path: Path, limits: YamlLimits | None = None) -> str:
     return raw.decode("utf-8")
 
 
+#: The nesting libyaml itself refuses to parse past.
+_LIBYAML_DEPTH = 1000
 _STARTS = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
 _ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
@@ -234,6 +236,17 @@ def check_limits(text: str, limits: YamlLimits | None = None, loader: Any = None
                 anchor = getattr(event, "anchor", None)
                 if isinstance(event, yaml.ScalarEvent) and anchor is not None:
                     sizes[anchor] = (1, 0)
+    except yaml.YAMLError as exc:
+        # libyaml refuses to nest deeper than 1000 itself, and its scanner may get there before
+        # the parser hands over the event at our limit: the same refusal, not "invalid YAML".
+        if "maximum nesting depth" not in str(exc):
+            raise
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        raise YamlLimitError(
+            Limit.DEPTH,
+            f"mappings and lists nest more than {min(limits.max_depth, _LIBYAML_DEPTH)} deep here",
+            mark.line + 1 if mark is not None else None,
+        ) from None
     finally:
         parser.dispose()
 
