@@ -25,7 +25,14 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from survey.instrument.errors import InstrumentIssue, format_path, relative_name
-from survey.instrument.model import Instrument, LocalizedText, ResponseScale, Stage
+from survey.instrument.model import (
+    MAX_ITEMS,
+    MAX_SCALE_POINTS,
+    Instrument,
+    LocalizedText,
+    ResponseScale,
+    Stage,
+)
 from survey.instrument.yaml_limits import (
     BaseLoader,
     Limit,
@@ -404,6 +411,13 @@ def check_instrument(
         )
 
     # Scales and items.
+    if len(instrument.items) > MAX_ITEMS:
+        add(
+            "I314",
+            f"the instrument has {len(instrument.items):,} items, more than the {MAX_ITEMS:,} "
+            "one instrument may hold",
+            ("scales",),
+        )
     scale_ids = [scale.id for scale in instrument.scales]
     for dup in _duplicates(scale_ids):
         add(
@@ -527,9 +541,26 @@ def _check_response_scale(rs: ResponseScale, here: tuple[Any, ...], add: Any) ->
     if rs.min >= rs.max:
         add("I309", f"min ({rs.min}) must be smaller than max ({rs.max})", (*here, "max"))
         return
-    for point in rs.points:
-        if point not in rs.labels:
-            add("I302", f"point {point} of {rs.min}..{rs.max} has no label", (*here, "labels"))
+    if rs.max - rs.min + 1 > MAX_SCALE_POINTS:
+        # One issue, before any point is listed: 1..1000000000 would not fit in memory.
+        add(
+            "I313",
+            f"{rs.min}..{rs.max} has {rs.max - rs.min + 1:,} points, more than the "
+            f"{MAX_SCALE_POINTS} a response scale may have",
+            (*here, "max"),
+        )
+        return
+    missing = [point for point in rs.points if point not in rs.labels]
+    if len(missing) == 1:
+        add("I302", f"point {missing[0]} of {rs.min}..{rs.max} has no label", (*here, "labels"))
+    elif missing:  # one issue for the scale, not one line per point
+        shown = ", ".join(str(point) for point in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        add(
+            "I302",
+            f"points {shown}{more} of {rs.min}..{rs.max} have no label",
+            (*here, "labels"),
+        )
     for point in rs.labels:
         if point < rs.min or point > rs.max:
             add(
@@ -599,8 +630,26 @@ class Reading:
         )
 
 
+#: Most issues reported for one file; the rest are summed up in one I112 issue.
+MAX_ISSUES_PER_FILE = 100
+
+
+def _capped(issues: list[InstrumentIssue], file: str) -> list[InstrumentIssue]:
+    """At most :data:`MAX_ISSUES_PER_FILE` issues, then one that counts the others."""
+    if len(issues) <= MAX_ISSUES_PER_FILE:
+        return issues
+    rest = len(issues) - MAX_ISSUES_PER_FILE
+    return [
+        *issues[:MAX_ISSUES_PER_FILE],
+        InstrumentIssue("I112", f"{rest:,} more problem(s) in this file are not shown", file=file),
+    ]
+
+
 def read_instrument(path: Path) -> Reading:
-    """Read and check one instrument file; never raises for a problem in the file."""
+    """Read and check one instrument file; never raises for a problem in the file.
+
+    At most :data:`MAX_ISSUES_PER_FILE` issues are reported, then one I112 that counts the rest.
+    """
     file = relative_name(path)
     try:
         text = read_limited_text(path)
@@ -632,10 +681,12 @@ def read_instrument(path: Path) -> Reading:
         instrument = Instrument.model_validate(data)
     except ValidationError as exc:
         return Reading(
-            None, [*issues, *issues_from_validation(exc, Instrument, file, lines)], lines
+            None,
+            _capped([*issues, *issues_from_validation(exc, Instrument, file, lines)], file),
+            lines,
         )
     issues.extend(check_instrument(instrument, file, lines, path))
-    return Reading(instrument, issues, lines)
+    return Reading(instrument, _capped(issues, file), lines)
 
 
 _SEMVER_FILE = re.compile(r"^\d+\.\d+\.\d+\.ya?ml$")
