@@ -150,6 +150,28 @@ SETTINGS: list[Setting] = [
         "Deepest nesting of mappings and lists (aliases expanded) in an instrument file, "
         "mapping file or lock file (I110). Default: 64 (the shipped instruments nest 6 deep).",
     ),
+    Setting(
+        "max_file_bytes",
+        "COCREATE_MAX_FILE_BYTES",
+        "200000000",
+        "Largest response file `cocreate score` and `cocreate import` read, in bytes; for "
+        "Excel files also the most bytes its sheets may unpack to (a zip bomb is refused "
+        "before it is unpacked). Default: 200000000 (200 MB).",
+    ),
+    Setting(
+        "max_rows",
+        "COCREATE_MAX_ROWS",
+        "1000000",
+        "Most rows (below the header) a response file may have; reading stops at the first row "
+        "past it. Default: 1000000.",
+    ),
+    Setting(
+        "max_columns",
+        "COCREATE_MAX_COLUMNS",
+        "2000",
+        "Most columns a response file may have (items, respondent ids, roles, comments...); an "
+        "Excel sheet is read no wider. Default: 2000.",
+    ),
 ]
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
