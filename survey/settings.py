@@ -169,8 +169,9 @@ SETTINGS: list[Setting] = [
         "max_columns",
         "COCREATE_MAX_COLUMNS",
         "2000",
-        "Most columns a response file may have (items, respondent ids, roles, comments...); an "
-        "Excel sheet is read no wider. Default: 2000.",
+        "Most columns a response file may have (items, respondent ids, roles, comments...); a "
+        "line of a CSV/TSV file may have 4000 characters per column (8,000,000 at the default) "
+        "and a longer one is refused before it is split. Default: 2000.",
     ),
 ]
 

@@ -260,6 +260,7 @@ def _text_rows(
         first_line = 2
     if not text.strip():
         return [], delimiter or ","
+    _check_line_lengths(text, name, first_line)
     if delimiter is None and tab:
         delimiter = "\t"
     if delimiter is None:
@@ -290,6 +291,37 @@ def _text_rows(
             [FileProblem(f"not a readable CSV file: {exc}", line=start, file=name)]
         ) from exc
     return rows, delimiter
+
+
+#: Characters a line may have per column allowed (``COCREATE_MAX_COLUMNS``): 8,000,000 at the
+#: default. A longer line is refused before it is split into cells, so that a line of a hundred
+#: million delimiters cannot fill the memory before its width is checked.
+LINE_CHARS_PER_COLUMN = 4_000
+
+
+def _check_line_lengths(text: str, name: str, first_line: int) -> None:
+    """Refuse the first line longer than :data:`LINE_CHARS_PER_COLUMN` per allowed column."""
+    limit = LINE_CHARS_PER_COLUMN * _limit("max_columns", MAX_COLUMNS)
+    if len(text) <= limit:
+        return
+    start, line = 0, first_line
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > limit:
+            raise FileRefused(
+                [
+                    FileProblem(
+                        f"the line has {end - start:,} characters, more than the {limit:,} read "
+                        "(COCREATE_MAX_COLUMNS columns of 4,000 characters)",
+                        line=line,
+                        file=name,
+                        fix="check that this is a table of responses; split long texts",
+                        kind=Kind.TOO_LARGE,
+                    )
+                ]
+            )
+        start, line = end + 1, line + 1
 
 
 def _recognise_delimiter(text: str, name: str, first_line: int = 1) -> str:

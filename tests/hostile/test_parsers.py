@@ -395,3 +395,16 @@ def test_xlsx_bombs_end_within_seconds(tmp_path: Path, monkeypatch: pytest.Monke
     assert "unpacks to" in str(refused.value) and "more than the 1,000,000 read" in str(
         refused.value
     )
+
+
+def test_a_line_of_a_million_delimiters_is_refused_before_it_is_split(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("id,T-A-1\n1,2\n" + "," * 1_000_000 + "\n", encoding="utf-8")
+    monkeypatch.setenv("COCREATE_MAX_COLUMNS", "10")  # lines up to 40,000 characters
+    with pytest.raises(FileRefused) as refused:
+        read_table(path)
+    (problem,) = refused.value.problems
+    assert (problem.kind, problem.line) == (Kind.TOO_LARGE, 3)
+    assert "1,000,000 characters, more than the 40,000 read" in problem.message
