@@ -420,6 +420,7 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
         raise _refused(
             path.name, f"not a readable Excel file: {exc}", None, Kind.UNREADABLE
         ) from exc
+    rows: list[tuple[int, list[str]]] = []
     try:
         sheet = workbook.worksheets[0]
         # Why: the sheet's declared size (its <dimension>) is the writer's claim; padded to it,
@@ -429,7 +430,6 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
         reset = getattr(sheet, "reset_dimensions", None)
         if reset is not None:
             reset()
-        rows: list[tuple[int, list[str]]] = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if number > EXCEL_MAX_ROWS:
                 raise _refused(
@@ -453,6 +453,13 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
                 if len(rows) > max_rows:
                     raise _too_many_rows(path.name, number)
                 rows.append((number, cells))
+    except FileRefused:
+        raise
+    except Exception as exc:  # the sheet's XML is parsed while rows are read (an XML bomb...)
+        after = f" after row {rows[-1][0]}" if rows else ""
+        raise _refused(
+            path.name, f"not a readable Excel file{after}: {exc}", None, Kind.UNREADABLE
+        ) from exc
     finally:
         workbook.close()
     return rows

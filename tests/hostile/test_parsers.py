@@ -408,3 +408,20 @@ def test_a_line_of_a_million_delimiters_is_refused_before_it_is_split(
     (problem,) = refused.value.problems
     assert (problem.kind, problem.line) == (Kind.TOO_LARGE, 3)
     assert "1,000,000 characters, more than the 40,000 read" in problem.message
+
+
+def test_an_xml_bomb_in_a_sheet_row_is_a_refusal_not_a_traceback(tmp_path: Path) -> None:
+    entities = '<!ENTITY l0 "lollollollollollollollollollol">' + "".join(
+        f'<!ENTITY l{n} "{f"&l{n - 1};" * 10}">' for n in range(1, 10)
+    )
+    sheet = _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row>').replace(
+        "<worksheet", f"<!DOCTYPE worksheet [{entities}]><worksheet", 1
+    )
+    bomb = _rewrite_sheet(_xlsx(tmp_path / "base.xlsx", 1), tmp_path / "bomb.xlsx", sheet)
+    start = time.monotonic()
+    with pytest.raises(FileRefused) as refused:
+        read_table(bomb)
+    assert time.monotonic() - start < 10
+    (problem,) = refused.value.problems
+    assert problem.kind is Kind.UNREADABLE
+    assert str(problem).startswith("bomb.xlsx: not a readable Excel file")
