@@ -155,8 +155,8 @@ SETTINGS: list[Setting] = [
         "COCREATE_MAX_FILE_BYTES",
         "200000000",
         "Largest response file `cocreate score` and `cocreate import` read, in bytes; for "
-        "Excel files also the most bytes its sheets may unpack to (a zip bomb is refused "
-        "before it is unpacked). Default: 200000000 (200 MB).",
+        "Excel and Parquet files also the most bytes their contents may unpack to (a zip bomb "
+        "is refused before it is unpacked). Default: 200000000 (200 MB).",
     ),
     Setting(
         "max_rows",
@@ -172,6 +172,14 @@ SETTINGS: list[Setting] = [
         "Most columns a response file may have (items, respondent ids, roles, comments...); a "
         "line of a CSV/TSV file may have 4000 characters per column (8,000,000 at the default) "
         "and a longer one is refused before it is split. Default: 2000.",
+    ),
+    Setting(
+        "max_cells",
+        "COCREATE_MAX_CELLS",
+        "20000000",
+        "Most cells (rows times columns, header included) a response file may have; reading "
+        "stops at the first row past it, and a Parquet file is refused from its metadata before "
+        "it is read. Default: 20000000 (100,000 respondents of 200 columns).",
     ),
 ]
 

@@ -11,12 +11,13 @@ Recognised:
 * Excel (``.xlsx``, ``.xlsm``): the first sheet.
 * Parquet (``.parquet``).
 
-Files larger than :data:`MAX_FILE_BYTES`, or with more than :data:`MAX_COLUMNS` columns or
-:data:`MAX_ROWS` rows, are refused with a message saying so, while they are read (the first row
-past a limit stops reading). An Excel file whose parts unpack to more than
-:data:`MAX_FILE_BYTES` (a zip bomb) is refused before it is unpacked. The three limits are the
-settings ``COCREATE_MAX_FILE_BYTES``, ``COCREATE_MAX_ROWS`` and ``COCREATE_MAX_COLUMNS``; these
-constants are their defaults. Problems are :class:`FileRefused`.
+Files larger than :data:`MAX_FILE_BYTES`, or with more than :data:`MAX_COLUMNS` columns,
+:data:`MAX_ROWS` rows or :data:`MAX_CELLS` cells, are refused with a message saying so, while
+they are read (the first row past a limit stops reading). An Excel or Parquet file whose
+contents unpack to more than :data:`MAX_FILE_BYTES` (a zip bomb) is refused before it is
+unpacked. The limits are the settings ``COCREATE_MAX_FILE_BYTES``, ``COCREATE_MAX_ROWS``,
+``COCREATE_MAX_COLUMNS`` and ``COCREATE_MAX_CELLS``; these constants are their defaults.
+Problems are :class:`FileRefused`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ MAX_FILE_BYTES = 200_000_000
 MAX_COLUMNS = 2_000
 #: Most rows accepted below the header.
 MAX_ROWS = 1_000_000
+#: Most cells accepted in all rows together (header included): 100,000 respondents of 200
+#: columns, 20 times the largest survey export seen, and well inside the memory of a laptop.
+MAX_CELLS = 20_000_000
 #: The last row of an Excel sheet; a row numbered beyond it is not a real sheet.
 EXCEL_MAX_ROWS = 1_048_576
 #: Delimiters recognised in text files, in order of preference when several fit.
@@ -277,6 +281,7 @@ def _text_rows(
     start = first_line
     max_rows = _limit("max_rows", MAX_ROWS)
     max_columns = _limit("max_columns", MAX_COLUMNS)
+    max_cells, total = _limit("max_cells", MAX_CELLS), 0
     try:
         for cells in reader:
             if any(cell.strip() for cell in cells):
@@ -284,6 +289,9 @@ def _text_rows(
                     raise _too_many_rows(name, start)
                 if len(cells) > max_columns:  # checked on each row: the line is known
                     raise _too_wide(name, len(cells), start)
+                total += len(cells)
+                if total > max_cells:
+                    raise _too_many_cells(name, max_cells, start)
                 rows.append((start, [cell.strip() for cell in cells]))
             start = first_line + reader.line_num
     except csv.Error as exc:
@@ -406,6 +414,7 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
     max_bytes = _limit("max_file_bytes", MAX_FILE_BYTES)
     max_rows = _limit("max_rows", MAX_ROWS)
     max_columns = _limit("max_columns", MAX_COLUMNS)
+    max_cells, total = _limit("max_cells", MAX_CELLS), 0
     unpacked = _unpacked_size(path)
     if unpacked > max_bytes:
         raise _refused(
@@ -452,6 +461,9 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
             if any(cells):
                 if len(rows) > max_rows:
                     raise _too_many_rows(path.name, number)
+                total += len(cells)
+                if total > max_cells:
+                    raise _too_many_cells(path.name, max_cells, number)
                 rows.append((number, cells))
     except FileRefused:
         raise
@@ -475,6 +487,18 @@ def _parquet_rows(path: Path) -> list[tuple[int, list[str]]]:
             raise _too_wide(path.name, shape[1])
         if shape[0] > _limit("max_rows", MAX_ROWS):
             raise _too_many_rows(path.name)
+        max_cells = _limit("max_cells", MAX_CELLS)
+        if (shape[0] + 1) * shape[1] > max_cells:
+            raise _too_many_cells(path.name, max_cells)
+        max_bytes = _limit("max_file_bytes", MAX_FILE_BYTES)
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if unpacked > max_bytes:
+            raise _refused(
+                path.name,
+                f"the file unpacks to {unpacked:,} bytes, more than the {max_bytes:,} read",
+                "split it into smaller files",
+                Kind.TOO_LARGE,
+            )
         frame = pq.read_table(path).to_pandas()
     except FileRefused:
         raise
@@ -520,6 +544,22 @@ def _too_many_rows(name: str, line: int | None = None) -> FileRefused:
                 line=line,
                 file=name,
                 fix="split it into smaller files",
+                kind=Kind.TOO_LARGE,
+            )
+        ]
+    )
+
+
+def _too_many_cells(name: str, max_cells: int, line: int | None = None) -> FileRefused:
+    return FileRefused(
+        [
+            FileProblem(
+                f"the file has more than {max_cells:,} cells (rows times columns; "
+                "COCREATE_MAX_CELLS)",
+                line=line,
+                file=name,
+                fix="split it into smaller files, or leave out columns that are neither items nor "
+                "respondent details",
                 kind=Kind.TOO_LARGE,
             )
         ]

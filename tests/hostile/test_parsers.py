@@ -331,6 +331,7 @@ def test_response_file_limits_are_settings_whose_defaults_are_the_constants(
     assert defaults["max_file_bytes"] == str(files.MAX_FILE_BYTES)
     assert defaults["max_rows"] == str(files.MAX_ROWS)
     assert defaults["max_columns"] == str(files.MAX_COLUMNS)
+    assert defaults["max_cells"] == str(files.MAX_CELLS)
     path = tmp_path / "r.csv"
     path.write_text("id,a,b\n1,2,3\n", encoding="utf-8")
     monkeypatch.setenv("COCREATE_MAX_COLUMNS", "2")
@@ -425,3 +426,39 @@ def test_an_xml_bomb_in_a_sheet_row_is_a_refusal_not_a_traceback(tmp_path: Path)
     (problem,) = refused.value.problems
     assert problem.kind is Kind.UNREADABLE
     assert str(problem).startswith("bomb.xlsx: not a readable Excel file")
+
+
+def test_the_cell_limit_stops_every_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    monkeypatch.setenv("COCREATE_MAX_CELLS", "100")
+    header = ["id", "T-A-1", "T-A-2", "T-A-3", "T-B-1", "T-B-2", "T-B-3"]
+    text = ",".join(header) + "\n" + "".join(f"R{n},1,2,3,4,5,1\n" for n in range(30))
+    (tmp_path / "r.csv").write_text(text, encoding="utf-8")
+    frame = pd.DataFrame([[f"R{n}", 1, 2, 3, 4, 5, 1] for n in range(30)], columns=header)
+    frame.to_parquet(tmp_path / "r.parquet")
+    # 7 cells a row: the header and 13 rows fit in 100, the 14th row (line 15) does not.
+    for path, line in [
+        (tmp_path / "r.csv", 15),
+        (_xlsx(tmp_path / "r.xlsx", 30), 15),
+        (tmp_path / "r.parquet", None),
+    ]:
+        with pytest.raises(FileRefused) as refused:
+            read_table(path)
+        (problem,) = refused.value.problems
+        assert (problem.kind, problem.line) == (Kind.TOO_LARGE, line), path
+        assert "more than 100 cells" in problem.message and "COCREATE_MAX_CELLS" in problem.message
+
+
+def test_a_parquet_file_that_unpacks_past_the_byte_limit_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas as pd
+
+    path = tmp_path / "r.parquet"
+    pd.DataFrame({"id": [f"R{n}" for n in range(1000)], "note": ["x" * 1000] * 1000}).to_parquet(
+        path, compression="zstd", use_dictionary=False
+    )
+    monkeypatch.setenv("COCREATE_MAX_FILE_BYTES", str(path.stat().st_size * 2))
+    with pytest.raises(FileRefused, match=r"unpacks to .* bytes, more than the"):
+        read_table(path)
