@@ -148,7 +148,8 @@ SETTINGS: list[Setting] = [
         "COCREATE_MAX_YAML_DEPTH",
         "64",
         "Deepest nesting of mappings and lists (aliases expanded) in an instrument file, "
-        "mapping file or lock file (I110). Default: 64 (the shipped instruments nest 6 deep).",
+        "mapping file or lock file (I110); values above 500 count as 500. Default: 64 (the "
+        "shipped instruments nest 6 deep).",
     ),
     Setting(
         "max_file_bytes",

@@ -32,6 +32,11 @@ from survey import settings
 BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+#: The deepest nesting ever read, whatever ``COCREATE_MAX_YAML_DEPTH`` says: the line map and
+#: the checks walk the document recursively, and Python stops at about 1000 frames.
+DEPTH_CEILING = 500
+
+
 class Limit(Enum):
     """Which limit a text went past; the value is the setting that raises it."""
 
@@ -69,7 +74,7 @@ class YamlLimits:
         return cls(
             max_bytes=settings.limit(Limit.BYTES.value),
             max_nodes=settings.limit(Limit.NODES.value),
-            max_depth=settings.limit(Limit.DEPTH.value),
+            max_depth=min(settings.limit(Limit.DEPTH.value), DEPTH_CEILING),
         )
 
 

@@ -26,6 +26,7 @@ from survey.instrument.checks import MAX_ISSUES_PER_FILE, load_yaml
 from survey.instrument.model import MAX_SCALE_POINTS
 from survey.instrument.registry import LOCK_NAME, read_lock, shipped_instruments_dir
 from survey.instrument.yaml_limits import (
+    DEPTH_CEILING,
     Limit,
     YamlLimitError,
     YamlLimits,
@@ -462,3 +463,12 @@ def test_a_parquet_file_that_unpacks_past_the_byte_limit_is_refused_unread(
     monkeypatch.setenv("COCREATE_MAX_FILE_BYTES", str(path.stat().st_size * 2))
     with pytest.raises(FileRefused, match=r"unpacks to .* bytes, more than the"):
         read_table(path)
+
+
+def test_the_depth_setting_cannot_reach_pythons_recursion_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COCREATE_MAX_YAML_DEPTH", "5000")
+    assert YamlLimits.from_settings().max_depth == DEPTH_CEILING
+    issues = load_yaml("a: " + "[" * 990 + "]" * 990, "x.yaml")[2]
+    assert [issue.code for issue in issues] == ["I110"]
