@@ -217,6 +217,10 @@ def min_cohort() -> int:
     return max(MIN_COHORT_FLOOR, int(get("min_cohort")))
 
 
+class SettingError(ValueError):
+    """A setting's environment variable holds a value it cannot have."""
+
+
 def limit(name: str) -> int:
     """A size limit setting (``max_*``) as a positive whole number.
 
@@ -232,7 +236,7 @@ def limit(name: str) -> int:
 
     Raises
     ------
-    ValueError
+    SettingError
         The variable is set to something other than a positive whole number.
 
     Examples
@@ -247,7 +251,7 @@ def limit(name: str) -> int:
     except ValueError:
         number = 0
     if number <= 0:
-        raise ValueError(f"{setting.env} must be a positive whole number, not {value!r}")
+        raise SettingError(f"{setting.env} must be a positive whole number, not {value!r}")
     return number
 
 

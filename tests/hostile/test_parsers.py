@@ -472,3 +472,8 @@ def test_the_depth_setting_cannot_reach_pythons_recursion_limit(
     assert YamlLimits.from_settings().max_depth == DEPTH_CEILING
     issues = load_yaml("a: " + "[" * 990 + "]" * 990, "x.yaml")[2]
     assert [issue.code for issue in issues] == ["I110"]
+
+
+def test_a_limit_set_to_nonsense_is_a_clean_error(tmp_path: Path) -> None:
+    outcome = _bounded("validate", env={"COCREATE_MAX_YAML_NODES": "abc"}, cwd=tmp_path)
+    outcome.assert_refused("COCREATE_MAX_YAML_NODES must be a positive whole number, not 'abc'")
