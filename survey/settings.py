@@ -125,6 +125,63 @@ SETTINGS: list[Setting] = [
         "Secret key for the HMAC pseudonyms in exports. Empty: a random secret is created once "
         "and kept in `pseudonym.key` in the data folder (`COCREATE_DATA_DIR`).",
     ),
+    Setting(
+        "max_yaml_bytes",
+        "COCREATE_MAX_YAML_BYTES",
+        "4000000",
+        "Largest instrument file, mapping file (`cocreate import --mapping`) or "
+        "`instruments.lock` read, in bytes; a larger file is refused before it is parsed "
+        "(I109). Default: 4000000 (4 MB; the shipped instruments are under 30 kB).",
+    ),
+    Setting(
+        "max_yaml_nodes",
+        "COCREATE_MAX_YAML_NODES",
+        "200000",
+        "Most values (mappings, lists and scalars, counted with every YAML alias `*name` "
+        "expanded) an instrument file, mapping file or lock file may hold; counting stops at "
+        "the first alias past the limit, so nested aliases (a 'billion laughs' file) are "
+        "refused in milliseconds (I111). Default: 200000 (the shipped instruments have about "
+        "1000).",
+    ),
+    Setting(
+        "max_yaml_depth",
+        "COCREATE_MAX_YAML_DEPTH",
+        "64",
+        "Deepest nesting of mappings and lists (aliases expanded) in an instrument file, "
+        "mapping file or lock file (I110); values above 500 count as 500. Default: 64 (the "
+        "shipped instruments nest 6 deep).",
+    ),
+    Setting(
+        "max_file_bytes",
+        "COCREATE_MAX_FILE_BYTES",
+        "200000000",
+        "Largest response file `cocreate score` and `cocreate import` read, in bytes; for "
+        "Excel and Parquet files also the most bytes their contents may unpack to (a zip bomb "
+        "is refused before it is unpacked). Default: 200000000 (200 MB).",
+    ),
+    Setting(
+        "max_rows",
+        "COCREATE_MAX_ROWS",
+        "1000000",
+        "Most rows (below the header) a response file may have; reading stops at the first row "
+        "past it. Default: 1000000.",
+    ),
+    Setting(
+        "max_columns",
+        "COCREATE_MAX_COLUMNS",
+        "2000",
+        "Most columns a response file may have (items, respondent ids, roles, comments...); a "
+        "line of a CSV/TSV file may have 4000 characters per column (8,000,000 at the default) "
+        "and a longer one is refused before it is split. Default: 2000.",
+    ),
+    Setting(
+        "max_cells",
+        "COCREATE_MAX_CELLS",
+        "20000000",
+        "Most cells (rows times columns, header included) a response file may have; reading "
+        "stops at the first row past it, and a Parquet file is refused from its metadata before "
+        "it is read. Default: 20000000 (100,000 respondents of 200 columns).",
+    ),
 ]
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -158,6 +215,44 @@ def min_cohort() -> int:
     True
     """
     return max(MIN_COHORT_FLOOR, int(get("min_cohort")))
+
+
+class SettingError(ValueError):
+    """A setting's environment variable holds a value it cannot have."""
+
+
+def limit(name: str) -> int:
+    """A size limit setting (``max_*``) as a positive whole number.
+
+    Parameters
+    ----------
+    name : str
+        The setting's name, such as ``"max_yaml_nodes"``.
+
+    Returns
+    -------
+    int
+        Its environment variable when set, else its documented default.
+
+    Raises
+    ------
+    SettingError
+        The variable is set to something other than a positive whole number.
+
+    Examples
+    --------
+    >>> limit("max_yaml_depth") > 0
+    True
+    """
+    setting = _BY_NAME[name]
+    value = get(name)
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise SettingError(f"{setting.env} must be a positive whole number, not {value!r}")
+    return number
 
 
 def settings_markdown() -> str:

@@ -17,6 +17,7 @@ from survey.cli import app as app_commands
 from survey.cli import database, export, instruments, score
 from survey.cli.common import UserError
 from survey.instrument.errors import InstrumentError
+from survey.settings import SettingError
 
 app = typer.Typer(
     name="cocreate",
@@ -57,6 +58,9 @@ def main() -> None:
     except (InstrumentError, UserError) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except SettingError as exc:  # a COCREATE_* variable holds a value it cannot have
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

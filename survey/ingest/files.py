@@ -11,18 +11,26 @@ Recognised:
 * Excel (``.xlsx``, ``.xlsm``): the first sheet.
 * Parquet (``.parquet``).
 
-Files larger than :data:`MAX_FILE_BYTES`, or with more than :data:`MAX_COLUMNS` columns or
-:data:`MAX_ROWS` rows, are refused with a message saying so. Problems are :class:`FileRefused`.
+Files larger than :data:`MAX_FILE_BYTES`, or with more than :data:`MAX_COLUMNS` columns,
+:data:`MAX_ROWS` rows or :data:`MAX_CELLS` cells, are refused with a message saying so, while
+they are read (the first row past a limit stops reading). An Excel or Parquet file whose
+contents unpack to more than :data:`MAX_FILE_BYTES` (a zip bomb) is refused before it is
+unpacked. The limits are the settings ``COCREATE_MAX_FILE_BYTES``, ``COCREATE_MAX_ROWS``,
+``COCREATE_MAX_COLUMNS`` and ``COCREATE_MAX_CELLS``; these constants are their defaults.
+Problems are :class:`FileRefused`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from survey import settings
 from survey.ingest.problems import FileProblem, FileRefused, Kind
 
 #: Largest file read (bytes): 200 MB, far above any survey export.
@@ -31,6 +39,11 @@ MAX_FILE_BYTES = 200_000_000
 MAX_COLUMNS = 2_000
 #: Most rows accepted below the header.
 MAX_ROWS = 1_000_000
+#: Most cells accepted in all rows together (header included): 100,000 respondents of 200
+#: columns, 20 times the largest survey export seen, and well inside the memory of a laptop.
+MAX_CELLS = 20_000_000
+#: The last row of an Excel sheet; a row numbered beyond it is not a real sheet.
+EXCEL_MAX_ROWS = 1_048_576
 #: Delimiters recognised in text files, in order of preference when several fit.
 DELIMITERS = (",", ";", "\t", "|")
 #: Lines looked at to recognise the delimiter.
@@ -110,10 +123,11 @@ def read_table(
     if not path.is_file():
         raise _refused(name, f"no such file: {path}", None, Kind.UNREADABLE)
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    max_bytes = _limit("max_file_bytes", MAX_FILE_BYTES)
+    if size > max_bytes:
         raise _refused(
             name,
-            f"the file has {size:,} bytes, more than the {MAX_FILE_BYTES:,} read",
+            f"the file has {size:,} bytes, more than the {max_bytes:,} read",
             "split it into smaller files",
             Kind.TOO_LARGE,
         )
@@ -132,14 +146,6 @@ def read_table(
     if not lines:
         raise _refused(name, "the file is empty", "export the responses again", Kind.EMPTY)
     header_line, header = lines[0]
-    width = max(len(cells) for _, cells in lines)
-    if width > MAX_COLUMNS:
-        raise _refused(
-            name,
-            f"the file has {width:,} columns, more than the {MAX_COLUMNS:,} read",
-            "leave out the columns that are neither items nor respondent details",
-            Kind.TOO_LARGE,
-        )
     return RawTable(
         name,
         header_line,
@@ -148,6 +154,27 @@ def read_table(
         encoding=table.encoding,
         delimiter=table.delimiter,
         encoding_note=table.encoding_note,
+    )
+
+
+def _limit(name: str, default: int) -> int:
+    """A limit: its setting (``COCREATE_MAX_...``) when set, else the module's default."""
+    env = next(s.env for s in settings.SETTINGS if s.name == name)
+    return settings.limit(name) if os.environ.get(env) else default
+
+
+def _too_wide(name: str, width: int, line: int | None = None) -> FileRefused:
+    max_columns = _limit("max_columns", MAX_COLUMNS)
+    return FileRefused(
+        [
+            FileProblem(
+                f"the file has {width:,} columns, more than the {max_columns:,} read",
+                line=line,
+                file=name,
+                fix="leave out the columns that are neither items nor respondent details",
+                kind=Kind.TOO_LARGE,
+            )
+        ]
     )
 
 
@@ -237,6 +264,7 @@ def _text_rows(
         first_line = 2
     if not text.strip():
         return [], delimiter or ","
+    _check_line_lengths(text, name, first_line)
     if delimiter is None and tab:
         delimiter = "\t"
     if delimiter is None:
@@ -251,11 +279,19 @@ def _text_rows(
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
     start = first_line
+    max_rows = _limit("max_rows", MAX_ROWS)
+    max_columns = _limit("max_columns", MAX_COLUMNS)
+    max_cells, total = _limit("max_cells", MAX_CELLS), 0
     try:
         for cells in reader:
             if any(cell.strip() for cell in cells):
-                if len(rows) > MAX_ROWS:
-                    raise _too_many_rows(name)
+                if len(rows) > max_rows:
+                    raise _too_many_rows(name, start)
+                if len(cells) > max_columns:  # checked on each row: the line is known
+                    raise _too_wide(name, len(cells), start)
+                total += len(cells)
+                if total > max_cells:
+                    raise _too_many_cells(name, max_cells, start)
                 rows.append((start, [cell.strip() for cell in cells]))
             start = first_line + reader.line_num
     except csv.Error as exc:
@@ -263,6 +299,37 @@ def _text_rows(
             [FileProblem(f"not a readable CSV file: {exc}", line=start, file=name)]
         ) from exc
     return rows, delimiter
+
+
+#: Characters a line may have per column allowed (``COCREATE_MAX_COLUMNS``): 8,000,000 at the
+#: default. A longer line is refused before it is split into cells, so that a line of a hundred
+#: million delimiters cannot fill the memory before its width is checked.
+LINE_CHARS_PER_COLUMN = 4_000
+
+
+def _check_line_lengths(text: str, name: str, first_line: int) -> None:
+    """Refuse the first line longer than :data:`LINE_CHARS_PER_COLUMN` per allowed column."""
+    limit = LINE_CHARS_PER_COLUMN * _limit("max_columns", MAX_COLUMNS)
+    if len(text) <= limit:
+        return
+    start, line = 0, first_line
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > limit:
+            raise FileRefused(
+                [
+                    FileProblem(
+                        f"the line has {end - start:,} characters, more than the {limit:,} read "
+                        "(COCREATE_MAX_COLUMNS columns of 4,000 characters)",
+                        line=line,
+                        file=name,
+                        fix="check that this is a table of responses; split long texts",
+                        kind=Kind.TOO_LARGE,
+                    )
+                ]
+            )
+        start, line = end + 1, line + 1
 
 
 def _recognise_delimiter(text: str, name: str, first_line: int = 1) -> str:
@@ -329,31 +396,82 @@ def _recognise_delimiter(text: str, name: str, first_line: int = 1) -> str:
 # --------------------------------------------------------------------------------------------
 # Excel and Parquet
 # --------------------------------------------------------------------------------------------
+def _unpacked_size(path: Path) -> int:
+    """What the parts of an Excel file (a zip archive) unpack to, as the archive declares it
+    (the zip reader stops at the declared size, so a part cannot unpack to more)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _refused(
+            path.name, f"not a readable Excel file: {exc}", None, Kind.UNREADABLE
+        ) from exc
+
+
 def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
+    max_bytes = _limit("max_file_bytes", MAX_FILE_BYTES)
+    max_rows = _limit("max_rows", MAX_ROWS)
+    max_columns = _limit("max_columns", MAX_COLUMNS)
+    max_cells, total = _limit("max_cells", MAX_CELLS), 0
+    unpacked = _unpacked_size(path)
+    if unpacked > max_bytes:
+        raise _refused(
+            path.name,
+            f"the workbook unpacks to {unpacked:,} bytes, more than the {max_bytes:,} read",
+            "save only the sheet of responses, or split it into smaller files",
+            Kind.TOO_LARGE,
+        )
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types; all mean "unreadable"
         raise _refused(
             path.name, f"not a readable Excel file: {exc}", None, Kind.UNREADABLE
         ) from exc
+    rows: list[tuple[int, list[str]]] = []
     try:
         sheet = workbook.worksheets[0]
-        rows: list[tuple[int, list[str]]] = []
+        # Why: the sheet's declared size (its <dimension>) is the writer's claim; padded to it,
+        # every row, and every missing row between two far apart, would be 16,384 cells wide
+        # (a million padded rows took minutes). Without it, rows are as wide as their last
+        # cell and missing rows are empty; reading stops at the first row past a limit.
+        reset = getattr(sheet, "reset_dimensions", None)
+        if reset is not None:
+            reset()
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if len(cells) > MAX_COLUMNS:
+            if number > EXCEL_MAX_ROWS:
                 raise _refused(
                     path.name,
-                    f"the sheet has {len(cells):,} columns, more than the {MAX_COLUMNS:,} read",
+                    f"the sheet has a row numbered beyond {EXCEL_MAX_ROWS:,}, the last row "
+                    "of an Excel sheet",
+                    "save the sheet again from Excel, or export it as CSV",
+                    Kind.TOO_LARGE,
+                )
+            if not values:
+                continue
+            cells = _trim([_cell_text(v) for v in values])
+            if len(cells) > max_columns:
+                raise _refused(
+                    path.name,
+                    f"the sheet has more than {max_columns:,} columns (row {number})",
                     "leave out the columns that are neither items nor respondent details",
                     Kind.TOO_LARGE,
                 )
             if any(cells):
-                if len(rows) > MAX_ROWS:
-                    raise _too_many_rows(path.name)
-                rows.append((number, _trim(cells)))
+                if len(rows) > max_rows:
+                    raise _too_many_rows(path.name, number)
+                total += len(cells)
+                if total > max_cells:
+                    raise _too_many_cells(path.name, max_cells, number)
+                rows.append((number, cells))
+    except FileRefused:
+        raise
+    except Exception as exc:  # the sheet's XML is parsed while rows are read (an XML bomb...)
+        after = f" after row {rows[-1][0]}" if rows else ""
+        raise _refused(
+            path.name, f"not a readable Excel file{after}: {exc}", None, Kind.UNREADABLE
+        ) from exc
     finally:
         workbook.close()
     return rows
@@ -365,15 +483,22 @@ def _parquet_rows(path: Path) -> list[tuple[int, list[str]]]:
     try:
         meta = pq.ParquetFile(path).metadata
         shape = (meta.num_rows, meta.num_columns)
-        if shape[1] > MAX_COLUMNS:
+        if shape[1] > _limit("max_columns", MAX_COLUMNS):
+            raise _too_wide(path.name, shape[1])
+        if shape[0] > _limit("max_rows", MAX_ROWS):
+            raise _too_many_rows(path.name)
+        max_cells = _limit("max_cells", MAX_CELLS)
+        if (shape[0] + 1) * shape[1] > max_cells:
+            raise _too_many_cells(path.name, max_cells)
+        max_bytes = _limit("max_file_bytes", MAX_FILE_BYTES)
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        if unpacked > max_bytes:
             raise _refused(
                 path.name,
-                f"the file has {shape[1]:,} columns, more than the {MAX_COLUMNS:,} read",
-                "leave out the columns that are neither items nor respondent details",
+                f"the file unpacks to {unpacked:,} bytes, more than the {max_bytes:,} read",
+                "split it into smaller files",
                 Kind.TOO_LARGE,
             )
-        if shape[0] > MAX_ROWS:
-            raise _too_many_rows(path.name)
         frame = pq.read_table(path).to_pandas()
     except FileRefused:
         raise
@@ -410,12 +535,34 @@ def _trim(cells: list[str]) -> list[str]:
     return cells[:end]
 
 
-def _too_many_rows(name: str) -> FileRefused:
-    return _refused(
-        name,
-        f"the file has more than {MAX_ROWS:,} rows of responses",
-        "split it into smaller files",
-        Kind.TOO_LARGE,
+def _too_many_rows(name: str, line: int | None = None) -> FileRefused:
+    max_rows = _limit("max_rows", MAX_ROWS)
+    return FileRefused(
+        [
+            FileProblem(
+                f"the file has more than {max_rows:,} rows of responses (COCREATE_MAX_ROWS)",
+                line=line,
+                file=name,
+                fix="split it into smaller files",
+                kind=Kind.TOO_LARGE,
+            )
+        ]
+    )
+
+
+def _too_many_cells(name: str, max_cells: int, line: int | None = None) -> FileRefused:
+    return FileRefused(
+        [
+            FileProblem(
+                f"the file has more than {max_cells:,} cells (rows times columns; "
+                "COCREATE_MAX_CELLS)",
+                line=line,
+                file=name,
+                fix="split it into smaller files, or leave out columns that are neither items nor "
+                "respondent details",
+                kind=Kind.TOO_LARGE,
+            )
+        ]
     )
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from survey.ingest.problems import FileProblem, FileRefused, Kind
+from survey.instrument.yaml_limits import YamlLimitError, read_limited_text, safe_load
 
 MAPPING_KEYS = (
     "respondent_id",
@@ -67,7 +68,8 @@ def read_mapping(path: Path) -> ResponseMapping:
     ------
     FileRefused
         The file cannot be read, is not a YAML mapping, or has unknown keys or wrong types
-        (every one of them is listed).
+        (every one of them is listed); or it goes past a limit of
+        :mod:`survey.instrument.yaml_limits` (size, nesting, values with aliases expanded).
 
     Examples
     --------
@@ -84,9 +86,26 @@ def read_mapping(path: Path) -> ResponseMapping:
     """
     name = path.name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise FileRefused([_problem(name, f"cannot read the mapping file: {exc}")]) from exc
+        data = safe_load(read_limited_text(path)) or {}
+    except YamlLimitError as exc:
+        raise FileRefused(
+            [FileProblem(exc.message, line=exc.line, file=name, fix=exc.fix, kind=Kind.TOO_LARGE)]
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise FileRefused(
+            [
+                FileProblem(
+                    f"cannot read the mapping file: invalid YAML ({problem})",
+                    line=mark.line + 1 if mark is not None else None,
+                    file=name,
+                    kind=Kind.MAPPING,
+                )
+            ]
+        ) from None
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8, or a number of 5000 digits
+        raise FileRefused([_problem(name, f"cannot read the mapping file: {exc}")]) from None
     if not isinstance(data, dict):
         raise FileRefused([_problem(name, "a mapping file must be a YAML mapping (key: value)")])
     problems = []

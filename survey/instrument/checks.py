@@ -23,7 +23,22 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from survey.instrument.errors import InstrumentIssue, format_path, relative_name
-from survey.instrument.model import Instrument, LocalizedText, ResponseScale, Stage
+from survey.instrument.model import (
+    MAX_ITEMS,
+    MAX_SCALE_POINTS,
+    Instrument,
+    LocalizedText,
+    ResponseScale,
+    Stage,
+)
+from survey.instrument.yaml_limits import (
+    BaseLoader,
+    Limit,
+    YamlLimitError,
+    YamlLimits,
+    check_limits,
+    read_limited_text,
+)
 
 # Accepted alternative spellings of keys, rewritten to the canonical key before validation
 # (as pyxform accepts column aliases). Documented in docs/instrument-format.md.
@@ -50,7 +65,30 @@ _VERSION_FIELDS = {"version", "previous_version"}
 # --------------------------------------------------------------------------------------------
 # Why libyaml when it is there: parsing the shipped instruments with the pure-Python parser
 # took over a second, paid by every process that opens the registry (the app's first page).
-_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = BaseLoader
+
+#: The instrument error code of each limit of :mod:`survey.instrument.yaml_limits`.
+LIMIT_CODES: dict[Limit, str] = {Limit.BYTES: "I109", Limit.DEPTH: "I110", Limit.NODES: "I111"}
+
+
+def limit_issue(exc: YamlLimitError, file: str) -> InstrumentIssue:
+    """The located instrument issue of a file refused by a YAML limit.
+
+    Parameters
+    ----------
+    exc : YamlLimitError
+        The refusal.
+    file : str
+        The file's name in messages.
+
+    Returns
+    -------
+    InstrumentIssue
+        Coded I109 (bytes), I110 (depth) or I111 (values, aliases expanded).
+    """
+    return InstrumentIssue(
+        LIMIT_CODES[exc.limit], exc.message, file=file, line=exc.line, hint=exc.fix
+    )
 
 
 class _LineLoader(_BaseLoader):
@@ -103,13 +141,27 @@ class LineMap:
         return self._lines.get((), None)
 
 
-def load_yaml(text: str, file: str) -> tuple[Any, LineMap, list[InstrumentIssue]]:
-    """Parse YAML text; return the data, its line map and any issues (syntax, duplicate keys)."""
+def load_yaml(
+    text: str, file: str, limits: YamlLimits | None = None
+) -> tuple[Any, LineMap, list[InstrumentIssue]]:
+    """Parse YAML text; return the data, its line map and any issues (syntax, duplicate keys,
+    a limit of :mod:`survey.instrument.yaml_limits` passed)."""
+    try:
+        check_limits(text, limits)
+    except YamlLimitError as exc:
+        return None, LineMap({}), [limit_issue(exc, file)]
+    except yaml.YAMLError:
+        pass  # the composer below reports it with its line
     loader = _LineLoader(text)
     try:
         # One parse: the node tree gives the line numbers, and the data is built from it.
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except ValueError as exc:  # a value Python refuses to build (a number of 5000 digits)
+        issue = InstrumentIssue(
+            "I101", f"invalid value: {exc}", file=file, hint="write the value with fewer digits"
+        )
+        return None, LineMap({}), [issue]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -357,6 +409,13 @@ def check_instrument(
         )
 
     # Scales and items.
+    if len(instrument.items) > MAX_ITEMS:
+        add(
+            "I314",
+            f"the instrument has {len(instrument.items):,} items, more than the {MAX_ITEMS:,} "
+            "one instrument may hold",
+            ("scales",),
+        )
     scale_ids = [scale.id for scale in instrument.scales]
     for dup in _duplicates(scale_ids):
         add(
@@ -480,9 +539,26 @@ def _check_response_scale(rs: ResponseScale, here: tuple[Any, ...], add: Any) ->
     if rs.min >= rs.max:
         add("I309", f"min ({rs.min}) must be smaller than max ({rs.max})", (*here, "max"))
         return
-    for point in rs.points:
-        if point not in rs.labels:
-            add("I302", f"point {point} of {rs.min}..{rs.max} has no label", (*here, "labels"))
+    if rs.max - rs.min + 1 > MAX_SCALE_POINTS:
+        # One issue, before any point is listed: 1..1000000000 would not fit in memory.
+        add(
+            "I313",
+            f"{rs.min}..{rs.max} has {rs.max - rs.min + 1:,} points, more than the "
+            f"{MAX_SCALE_POINTS} a response scale may have",
+            (*here, "max"),
+        )
+        return
+    missing = [point for point in rs.points if point not in rs.labels]
+    if len(missing) == 1:
+        add("I302", f"point {missing[0]} of {rs.min}..{rs.max} has no label", (*here, "labels"))
+    elif missing:  # one issue for the scale, not one line per point
+        shown = ", ".join(str(point) for point in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        add(
+            "I302",
+            f"points {shown}{more} of {rs.min}..{rs.max} have no label",
+            (*here, "labels"),
+        )
     for point in rs.labels:
         if point < rs.min or point > rs.max:
             add(
@@ -552,17 +628,37 @@ class Reading:
         )
 
 
+#: Most issues reported for one file; the rest are summed up in one I112 issue.
+MAX_ISSUES_PER_FILE = 100
+
+
+def _capped(issues: list[InstrumentIssue], file: str) -> list[InstrumentIssue]:
+    """At most :data:`MAX_ISSUES_PER_FILE` issues, then one that counts the others."""
+    if len(issues) <= MAX_ISSUES_PER_FILE:
+        return issues
+    rest = len(issues) - MAX_ISSUES_PER_FILE
+    return [
+        *issues[:MAX_ISSUES_PER_FILE],
+        InstrumentIssue("I112", f"{rest:,} more problem(s) in this file are not shown", file=file),
+    ]
+
+
 def read_instrument(path: Path) -> Reading:
-    """Read and check one instrument file; never raises for a problem in the file."""
+    """Read and check one instrument file; never raises for a problem in the file.
+
+    At most :data:`MAX_ISSUES_PER_FILE` issues are reported, then one I112 that counts the rest.
+    """
     file = relative_name(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited_text(path)
+    except YamlLimitError as exc:
+        return Reading(None, [limit_issue(exc, file)], LineMap({}))
     except (OSError, UnicodeDecodeError) as exc:
         return Reading(
             None, [InstrumentIssue("I100", f"cannot read the file: {exc}", file=file)], LineMap({})
         )
     data, lines, issues = load_yaml(text, file)
-    if issues and issues[0].code == "I101":
+    if issues and issues[0].code in ("I101", *LIMIT_CODES.values()):
         return Reading(None, issues, lines)
     if not isinstance(data, dict):
         return Reading(
@@ -583,10 +679,12 @@ def read_instrument(path: Path) -> Reading:
         instrument = Instrument.model_validate(data)
     except ValidationError as exc:
         return Reading(
-            None, [*issues, *issues_from_validation(exc, Instrument, file, lines)], lines
+            None,
+            _capped([*issues, *issues_from_validation(exc, Instrument, file, lines)], file),
+            lines,
         )
     issues.extend(check_instrument(instrument, file, lines, path))
-    return Reading(instrument, issues, lines)
+    return Reading(instrument, _capped(issues, file), lines)
 
 
 _SEMVER_FILE = re.compile(r"^\d+\.\d+\.\d+\.ya?ml$")

@@ -36,6 +36,28 @@ _KINDS = [
     ErrorKind("I106", "value out of range", "Give a value inside the allowed range."),
     ErrorKind("I107", "empty list", "Give at least one entry."),
     ErrorKind("I108", "duplicate key", "Keep one of the repeated keys in this mapping."),
+    ErrorKind(
+        "I112",
+        "too many problems",
+        "Fix the problems shown (at most 100 per file) and validate again to see the rest.",
+    ),
+    ErrorKind(
+        "I109",
+        "file too large",
+        "Shorten the file; if it is trusted and really that long, raise COCREATE_MAX_YAML_BYTES.",
+    ),
+    ErrorKind(
+        "I110",
+        "nested too deep",
+        "Nest mappings and lists less deeply; if the file is trusted, raise "
+        "COCREATE_MAX_YAML_DEPTH.",
+    ),
+    ErrorKind(
+        "I111",
+        "too many values (aliases expanded)",
+        "Write values out instead of nesting aliases (&name, *name); if the file is trusted and "
+        "really that large, raise COCREATE_MAX_YAML_NODES.",
+    ),
     # Identifiers and references
     ErrorKind(
         "I200",
@@ -81,6 +103,16 @@ _KINDS = [
         "I312",
         "not-applicable label missing",
         "Give not_applicable_label when not_applicable is true.",
+    ),
+    ErrorKind(
+        "I313",
+        "response scale too wide",
+        "Give a response scale at most 101 points (max - min + 1), such as 0..100.",
+    ),
+    ErrorKind(
+        "I314",
+        "too many items",
+        "Split the instrument: one instrument holds at most 1000 items.",
     ),
     # Versions, publishing, lineage
     ErrorKind("I400", "invalid version", "Use a semantic version such as 1.0.0."),

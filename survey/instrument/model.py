@@ -28,6 +28,12 @@ SEMVER_PATTERN = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
 #: ISO 639-1 language codes.
 LANGUAGE_PATTERN = r"^[a-z]{2}$"
 
+#: Most points a response scale may have (``max - min + 1``): 0..100 is the widest scale that
+#: is still answered as a scale; wider ranges are refused (I313) before any point is listed.
+MAX_SCALE_POINTS = 101
+#: Most items one instrument may hold (I314); the shipped instruments have fewer than 100.
+MAX_ITEMS = 1000
+
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 ItemId = Annotated[str, StringConstraints(pattern=ITEM_ID_PATTERN)]
 Version = Annotated[str, StringConstraints(pattern=SEMVER_PATTERN)]

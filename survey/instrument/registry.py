@@ -18,10 +18,13 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+import yaml
+
 from survey import settings
-from survey.instrument.checks import LineMap, read_instrument
+from survey.instrument.checks import LineMap, limit_issue, read_instrument
 from survey.instrument.errors import InstrumentError, InstrumentIssue, relative_name
 from survey.instrument.model import Instrument, parse_version
+from survey.instrument.yaml_limits import YamlLimitError, read_limited_text, safe_load
 
 LOCK_NAME = "instruments.lock"
 #: The package whose data are the shipped instruments (``instruments/`` of the checkout).
@@ -63,14 +66,44 @@ def _lock_path(file: Path) -> Path | None:
 
 
 def read_lock(path: Path) -> tuple[dict[str, str], list[InstrumentIssue]]:
+    """The lock file's ``id@version -> sha256``, or the issues that keep it from being read.
+
+    The lock is JSON, read with the bounded loader of :mod:`survey.instrument.yaml_limits`
+    (JSON is YAML's flow style), so a lock nested 100,000 deep or swollen by aliases is a
+    located issue (I109-I111), never a ``RecursionError``.
+
+    Parameters
+    ----------
+    path : Path
+        The lock file.
+
+    Returns
+    -------
+    tuple of dict and list of InstrumentIssue
+        The recorded hashes (empty when unreadable) and the issues (I407, I109-I111).
+    """
+    name = relative_name(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        data = safe_load(read_limited_text(path))
+        if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+        ):
             raise ValueError("expected a JSON object of 'id@version': 'sha256'")
-    except (OSError, ValueError) as exc:
+    except YamlLimitError as exc:
+        return {}, [limit_issue(exc, name)]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
         return {}, [
-            InstrumentIssue("I407", f"cannot read the lock file: {exc}", file=relative_name(path))
+            InstrumentIssue(
+                "I407",
+                f"cannot read the lock file: not JSON ({problem})",
+                file=name,
+                line=mark.line + 1 if mark is not None else None,
+            )
         ]
+    except (OSError, ValueError) as exc:
+        return {}, [InstrumentIssue("I407", f"cannot read the lock file: {exc}", file=name)]
     return data, []
 
 
