@@ -26,7 +26,7 @@ from sqlalchemy import Connection, select
 
 from survey.instrument.answers import AnswerProblem
 from survey.instrument.model import Instrument
-from survey.instrument.registry import Registry
+from survey.instrument.registry import PinnedContentChanged, Registry, check_pinned
 from survey.storage import fields
 from survey.storage import models as m
 from survey.storage.errors import NameTaken, NotFound, StorageError, SubmissionError
@@ -281,18 +281,15 @@ def pinned_instrument(registry: Registry, pin: Any) -> Instrument:
     ------
     StorageError
         When the file's sha256 differs from the pinned one (published versions must not be
-        edited).
+        edited), with the message of :func:`survey.instrument.registry.check_pinned`, the one
+        check every reader of stored responses applies.
     ValueError
         When the registry does not have that version.
     """
-    instrument = registry.get(f"{pin.instrument_id}@{pin.version}")
-    if instrument.sha256 != pin.sha256:
-        raise StorageError(
-            f"{instrument.key} changed since the campaign pinned it (sha256 "
-            f"{pin.sha256[:12]}... now {instrument.sha256[:12]}...): published instrument "
-            "versions must not be edited; restore the file"
-        )
-    return instrument
+    try:
+        return check_pinned(registry, f"{pin.instrument_id}@{pin.version}", pin.sha256)
+    except PinnedContentChanged as exc:
+        raise StorageError(str(exc)) from None
 
 
 def check_window(campaign: Campaign) -> None:

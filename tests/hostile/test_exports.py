@@ -514,3 +514,36 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_answering_refuses_an_edited_instrument_with_the_same_message(store_url, published):
+    """Drafts and submissions check the pinned hash with the readers' check: nothing is saved."""
+    from survey.storage import StorageError, open_store
+
+    root, registry = published
+    store = open_store(store_url, registry=registry)
+    try:
+        org = store.create_organisation(
+            "Edited Instrument GmbH", industry="Chemicals", size_band="50-249", region="DACH"
+        )
+        campaign = store.create_campaign(org.id, "Spring", instruments=["alpha@1.0.0"])
+        _, token = store.create_invitation(campaign.id, role="sales")
+        answers = _answers(store.instrument("alpha@1.0.0"), 3)
+    finally:
+        store.close()
+    old, new = _edit_and_relock(root, "alpha@1.0.0")
+    before = database_fingerprint(store_url)
+    store = open_store(store_url, registry=load_registry([root]))
+    try:
+        for attempt in (
+            lambda: store.save_draft(token, "alpha@1.0.0", answers),
+            lambda: store.submit(token),
+        ):
+            with pytest.raises(StorageError) as refused:
+                attempt()
+            message = str(refused.value)
+            assert "alpha@1.0.0" in message and old in message and new in message
+            assert "Restore the file" in message
+    finally:
+        store.close()
+    assert database_fingerprint(store_url) == before
