@@ -182,3 +182,16 @@ def test_checks_locate_every_problem(tmp_path: Path) -> None:
     assert (Kind.ANSWER, 4, ITEMS[0], "9") in found
     assert (Kind.ROW_LENGTH, 5, None, None) in found
     assert all(str(p).startswith("r.csv: line ") for p in checked.problems)
+
+
+def test_a_folder_or_a_missing_path_is_named_as_such(tmp_path: Path) -> None:
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    assert str(_refusal(folder)) == (
+        f"answers: {folder} is a folder, not a file. Fix: give the path of one file"
+    )
+    missing = tmp_path / "answer.csv"
+    assert str(_refusal(missing)) == (
+        f"answer.csv: no such file: {missing}. Fix: check the path and its spelling"
+    )
+    assert "no such file" in str(_refusal(tmp_path / "noextension"))

@@ -113,15 +113,22 @@ def read_table(
     """
     name = path.name
     suffix = path.suffix.lower()
+    # Whether there is a file at all comes first: a folder or a typo is not a format problem.
+    if path.is_dir():
+        raise _refused(
+            name, f"{path} is a folder, not a file", "give the path of one file", Kind.UNREADABLE
+        )
+    if not path.is_file():
+        raise _refused(
+            name, f"no such file: {path}", "check the path and its spelling", Kind.UNREADABLE
+        )
     if suffix not in FORMATS:
         raise _refused(
             name,
-            f"cannot read {suffix or 'files without an extension'} files",
+            f"cannot read {f'{suffix} files' if suffix else 'a file without an extension'}",
             "give a .csv, .tsv, .xlsx or .parquet file (save .xls and .ods as .xlsx or .csv)",
             Kind.UNREADABLE,
         )
-    if not path.is_file():
-        raise _refused(name, f"no such file: {path}", None, Kind.UNREADABLE)
     size = path.stat().st_size
     max_bytes = _limit("max_file_bytes", MAX_FILE_BYTES)
     if size > max_bytes:
