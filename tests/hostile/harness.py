@@ -6,8 +6,8 @@ stored changed.
   YAML aliases, a hang), not performance thresholds: a case passes however fast it is, as long
   as it ends within them.
 - :func:`database_fingerprint` is a digest of every row of every table, the same on SQLite and
-  PostgreSQL, so a test can assert that a refused input left the database exactly as it was
-  (for a SQLite file, :func:`file_digest` checks the bytes as well).
+  PostgreSQL, and for a SQLite file of its bytes too, so a test can assert that a refused input
+  left the database exactly as it was.
 """
 
 from __future__ import annotations
@@ -73,8 +73,11 @@ def run_bounded(*args: str, env: dict[str, str] | None = None, cwd: Path | None 
 
 
 def database_fingerprint(url: str) -> str:
-    """SHA-256 of every row of every table of the database at ``url``, in a stable order."""
+    """SHA-256 of every row of every table of the database at ``url``, in a stable order; for a
+    SQLite file also of its bytes, after moving the write-ahead log into it, so that "unchanged"
+    means byte for byte there."""
     from sqlalchemy import create_engine, inspect, text
+    from sqlalchemy.engine import make_url
 
     engine = create_engine(url)
     digest = hashlib.sha256()
@@ -85,11 +88,15 @@ def database_fingerprint(url: str) -> str:
                 rows = conn.execute(text(f'SELECT * FROM "{table}"')).all()
                 for row in sorted(repr(tuple(row)) for row in rows):
                     digest.update(row.encode())
+            parsed = make_url(url)
+            if parsed.get_backend_name() == "sqlite" and parsed.database:
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                digest.update(file_digest(Path(parsed.database)).encode())
     finally:
         engine.dispose()
     return digest.hexdigest()
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of a file's bytes (a SQLite database, with its WAL checkpointed by the caller)."""
+    """SHA-256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
