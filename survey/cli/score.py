@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ import typer
 
 from scoring.instrument_scoring import InstrumentScores, score_instrument
 from survey.cli.common import DELIMITER_HELP, ENCODING_HELP, fail, refused
+from survey.ingest import limesurvey
 from survey.ingest.checks import Advice, check_table
 from survey.ingest.files import delimiter_option, read_table
 from survey.ingest.mapping import ResponseMapping
@@ -52,7 +54,8 @@ def read_responses(
     ----------
     path : Path
         A ``.csv`` or ``.tsv`` (delimiter and encoding recognised unless given), ``.parquet`` or
-        ``.xlsx`` (first sheet) file with a header row of item ids.
+        ``.xlsx`` (first sheet) file with a header row of item ids, or a LimeSurvey response
+        export of the instrument's survey structure (:mod:`survey.ingest.limesurvey`).
     instrument : Instrument
         The version the responses were given under.
     id_column : str, optional
@@ -89,12 +92,16 @@ def read_responses(
     (did you mean 'C-3'?)...
     """
     table = read_table(path, delimiter=delimiter, encoding=encoding)
-    checked = check_table(
-        table,
-        instrument,
-        ResponseMapping(respondent_id=id_column, ignore=list(ignore or [])),
-        advice=ADVICE,
-    )
+    plan = limesurvey.recognise(table, instrument)
+    if plan is None:
+        plan = ResponseMapping(respondent_id=id_column, ignore=list(ignore or []))
+    else:  # a LimeSurvey response export of the instrument's survey structure
+        plan = replace(
+            plan,
+            respondent_id=id_column or plan.respondent_id,
+            ignore=[*plan.ignore, *(ignore or [])],
+        )
+    checked = check_table(table, instrument, plan, advice=ADVICE)
     if checked.problems:
         raise FileRefused(checked.problems)
     if table.encoding_note and notes is not None:

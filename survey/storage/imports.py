@@ -2,10 +2,11 @@
 
 A CSV, TSV, XLSX or Parquet export has one row per respondent. It is read and checked by
 :mod:`survey.ingest` (the reader and checks ``cocreate score`` uses too): columns map to item ids
-by name (``IC-IND-1``) or through a mapping file (:mod:`survey.ingest.mapping`: column renames,
-answer recodes, the respondent id, role, side and language columns). Here the roles and sides are
-checked against the database's vocabulary, and the campaign against the file (same file or
-respondent imported before, instrument version, sides).
+by name (``IC-IND-1``), through a mapping file (:mod:`survey.ingest.mapping`: column renames,
+answer recodes, the respondent id, role, side and language columns), or by themselves for a
+LimeSurvey export of the instrument's survey structure (:mod:`survey.ingest.limesurvey`). Here
+the roles and sides are checked against the database's vocabulary, and the campaign against the
+file (same file or respondent imported before, instrument version, sides).
 
 Every problem is reported with its line in the file (the header is line 1), the column and the
 value; if there is any problem nothing is imported. Rows are written in one transaction.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, insert, select
 
+from survey.ingest import limesurvey
 from survey.ingest.checks import CheckedTable, Record, check_table
 from survey.ingest.files import read_table
 from survey.ingest.mapping import ResponseMapping, read_mapping
@@ -94,10 +96,12 @@ def read_import(
     ``cocreate score`` uses too), then its roles and sides; raises :class:`ImportFailed` listing
     every problem. Returns the records and the reader's note on the encoding, if any."""
     try:
-        plan = read_mapping(mapping) if mapping else ResponseMapping()
+        given = read_mapping(mapping) if mapping else None
         table = read_table(path, delimiter=delimiter, encoding=encoding)
     except FileRefused as exc:
         raise ImportFailed(exc.problems) from None
+    # without a mapping file, a LimeSurvey response export of the instrument maps itself
+    plan = given or limesurvey.recognise(table, instrument) or ResponseMapping()
     checked = check_table(
         table,
         instrument,
