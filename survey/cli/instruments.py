@@ -1,9 +1,11 @@
-"""``cocreate validate``, ``cocreate instruments list|show|diff|publish`` and ``cocreate schema``:
-the instrument files, read and compared without a database."""
+"""``cocreate validate``, ``cocreate instruments list|show|diff|publish|export`` and ``cocreate
+schema``: the instrument files, read, compared and written out for survey tools without a
+database."""
 
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -261,6 +263,48 @@ def publish_command(
 
 
 # --------------------------------------------------------------------------------------------
+# export (fielding in other survey tools)
+# --------------------------------------------------------------------------------------------
+class FieldingFormat(StrEnum):
+    """The survey tools ``cocreate instruments export --to`` writes for."""
+
+    LIMESURVEY = "limesurvey"
+
+
+def export_command(
+    ref: Annotated[str, typer.Argument(help="Instrument as ID@VERSION (or ID for the newest).")],
+    to: Annotated[FieldingFormat, typer.Option("--to", help="The survey tool's format.")],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="The file to write (LimeSurvey: a .txt survey structure)."),
+    ],
+) -> None:
+    """Write an instrument for a survey tool, every language included; its response export
+    then reads back into ``cocreate score`` and ``cocreate import`` without a mapping file."""
+    from survey.fielding import limesurvey
+
+    instrument = _get(ref)
+    if out.is_dir():
+        raise fail(f"--out {out} is a folder; name the file to write, e.g. {out}/survey.txt", 2)
+    if not out.parent.is_dir():
+        raise fail(f"--out {out}: no folder {out.parent}; create it first", 2)
+    try:
+        limesurvey.write_structure(instrument, out)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
+    questions = len(
+        {row["name"] for row in limesurvey.structure_rows(instrument) if row["class"] == "Q"}
+    )
+    typer.echo(
+        f"wrote {out}: {instrument.key} as a LimeSurvey survey structure "
+        f"({questions} questions, {len(instrument.items)} items, languages "
+        f"{', '.join(instrument.languages)})"
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # schema
 # --------------------------------------------------------------------------------------------
 def schema_command(
@@ -288,5 +332,6 @@ def register(app: typer.Typer) -> None:
     instruments_app.command("show")(show_command)
     instruments_app.command("diff")(diff_command)
     instruments_app.command("publish")(publish_command)
+    instruments_app.command("export")(export_command)
     app.command("schema")(schema_command)
     app.add_typer(instruments_app, name="instruments")

@@ -1,0 +1,1 @@
+"""Fielding: an instrument written in the formats of the survey tools respondents already use."""
