@@ -225,3 +225,26 @@ def test_codes_are_limesurvey_codes_for_the_example() -> None:
     instrument = example_instrument()
     assert all(CODE.match(q.code) for q in codes.questions(instrument))
     assert codes.answer_values(instrument)["a3"] == 3
+
+
+def test_answer_texts_and_foreign_columns_say_how_to_export_again(tmp_path: Path) -> None:
+    instrument = _instrument(INSTRUMENT)
+    text = _limesurvey_csv(instrument, _answers(instrument, n=3))
+    lines = text.splitlines()
+    lines = [lines[0] + ",interviewtime", *(line + ",312.5" for line in lines[1:])]
+    lines[1] = re.sub(r",A\d", ",Often", lines[1], count=1)
+    export = tmp_path / "results-survey123.csv"
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", str(export), "-i", INSTRUMENT])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "line 1, column 'interviewtime': unknown column" in result.output
+    assert "Fix: leave it out when exporting the responses from LimeSurvey" in result.output
+    # with the column gone, the answer text is the problem left, located
+    lines = [line.rsplit(",", 1)[0] for line in lines]
+    export.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["score", str(export), "-i", INSTRUMENT])
+    assert result.exit_code == 1
+    assert "line 2, column 'CPDIAG[CPDIAG1]', value 'Often'" in result.output
+    assert "again with 'Answer codes'" in result.output
+    assert "nothing was scored" in result.output

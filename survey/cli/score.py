@@ -93,6 +93,7 @@ def read_responses(
     """
     table = read_table(path, delimiter=delimiter, encoding=encoding)
     plan = limesurvey.recognise(table, instrument)
+    advice = ADVICE
     if plan is None:
         plan = ResponseMapping(respondent_id=id_column, ignore=list(ignore or []))
     else:  # a LimeSurvey response export of the instrument's survey structure
@@ -101,7 +102,8 @@ def read_responses(
             respondent_id=id_column or plan.respondent_id,
             ignore=[*plan.ignore, *(ignore or [])],
         )
-    checked = check_table(table, instrument, plan, advice=ADVICE)
+        advice = limesurvey.advice(ADVICE)
+    checked = check_table(table, instrument, plan, advice=advice)
     if checked.problems:
         raise FileRefused(checked.problems)
     if table.encoding_note and notes is not None:

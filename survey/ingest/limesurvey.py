@@ -20,8 +20,9 @@ A response export ("question code" headings, answer codes) then has a column
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from survey.ingest.checks import Advice
 from survey.ingest.files import RawTable
 from survey.ingest.mapping import ResponseMapping
 from survey.instrument.answers import NOT_APPLICABLE
@@ -46,6 +47,14 @@ METADATA_COLUMNS = (
     "ipaddr",
     "refurl",
     "token",
+)
+#: How a user fixes a LimeSurvey export's column or answer problems.
+UNKNOWN_COLUMN = (
+    "leave it out when exporting the responses from LimeSurvey (Responses > Export: select only "
+    "the survey's questions), or check that the survey was imported from this instrument's export"
+)
+UNKNOWN_ANSWER = (
+    "export the responses from LimeSurvey again with 'Answer codes' (not full answer texts)"
 )
 
 
@@ -185,6 +194,17 @@ def recognise(table: RawTable, instrument: Instrument) -> ResponseMapping | None
         columns=found,
         values=answer_values(instrument),
     )
+
+
+def advice(base: Advice | None = None) -> Advice:
+    """``base`` (the command's advice) with the fixes that apply to a LimeSurvey export.
+
+    Examples
+    --------
+    >>> advice().unknown_answer
+    "export the responses from LimeSurvey again with 'Answer codes' (not full answer texts)"
+    """
+    return replace(base or Advice(), unknown_column=UNKNOWN_COLUMN, unknown_answer=UNKNOWN_ANSWER)
 
 
 def _prefix(items: list[Item]) -> str:

@@ -101,11 +101,13 @@ def read_import(
     except FileRefused as exc:
         raise ImportFailed(exc.problems) from None
     # without a mapping file, a LimeSurvey response export of the instrument maps itself
-    plan = given or limesurvey.recognise(table, instrument) or ResponseMapping()
+    recognised = None if given else limesurvey.recognise(table, instrument)
+    plan = given or recognised or ResponseMapping()
     checked = check_table(
         table,
         instrument,
         plan,
+        advice=limesurvey.advice() if recognised else None,
         fields=("role", "side", "language"),
         default_id_column="respondent_id",
         allow_missing_columns=allow_missing,
