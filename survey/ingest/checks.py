@@ -23,6 +23,7 @@ from survey.ingest.mapping import ResponseMapping
 from survey.ingest.problems import FileProblem, Kind
 from survey.instrument.answers import NOT_APPLICABLE, check_answer
 from survey.instrument.model import Instrument
+from survey.text import bad_character
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,18 @@ def check_table(
                         line=line,
                         column=id_column,
                         value="",
+                    )
+                )
+            elif (bad := bad_character(respondent)) is not None:
+                problems.append(
+                    problem(
+                        f"respondent id holds a control or formatting character ({bad})",
+                        Kind.RESPONDENT_ID,
+                        line=line,
+                        column=id_column,
+                        value=respondent,
+                        fix="remove line breaks, NUL bytes and other invisible characters "
+                        "from the ids",
                     )
                 )
             elif respondent in first_line:

@@ -22,6 +22,7 @@ Problems are :class:`FileRefused`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -225,6 +226,40 @@ def _decode(raw: bytes, name: str, encoding: str | None) -> tuple[str, str, str 
                     )
                 ]
             ) from exc
+    if raw.startswith(b"PK\x03\x04"):
+        raise _refused(
+            name,
+            "the file is a zip archive (an Excel workbook or a folder of files), not text",
+            "give a workbook the extension .xlsx, or export the responses as CSV",
+            Kind.UNREADABLE,
+        )
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" and some survey tools write UTF-16 with a byte-order mark.
+        try:
+            return raw.decode("utf-16"), "utf-16", None
+        except UnicodeDecodeError as exc:
+            raise _refused(
+                name,
+                f"the file starts as UTF-16 but byte {exc.start} cannot be read as UTF-16",
+                "save it again as CSV UTF-8",
+                Kind.ENCODING,
+            ) from exc
+    if raw.count(b"\x00") * 4 > len(raw):
+        # A text file has no NUL bytes; a quarter of them is UTF-16 without its byte-order mark
+        # or not text at all. A stray NUL in a cell is left to the cell's checks, which name it.
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise FileRefused(
+            [
+                FileProblem(
+                    "the file holds NUL bytes: it is not a text file, or UTF-16 without a "
+                    "byte-order mark",
+                    line=line,
+                    file=name,
+                    fix="save it as CSV UTF-8 (or give --encoding utf-16-le)",
+                    kind=Kind.ENCODING,
+                )
+            ]
+        )
     try:
         return raw.decode("utf-8-sig"), "utf-8", None
     except UnicodeDecodeError as exc:
@@ -272,6 +307,7 @@ def _text_rows(
     if not text.strip():
         return [], delimiter or ","
     _check_line_lengths(text, name, first_line)
+    _check_quotes(text, name, first_line)
     if delimiter is None and tab:
         delimiter = "\t"
     if delimiter is None:
@@ -306,6 +342,37 @@ def _text_rows(
             [FileProblem(f"not a readable CSV file: {exc}", line=start, file=name)]
         ) from exc
     return rows, delimiter
+
+
+def _check_quotes(text: str, name: str, first_line: int) -> None:
+    """Refuse a quote that opens a cell and never closes, at the line where it opens.
+
+    In a CSV file quotes come in pairs: each quoted cell has an opening and a closing quote and
+    a quote inside it is written twice (RFC 4180, section 2). An odd number means one is never
+    closed, and a reader would swallow every line after it into one cell.
+    """
+    if text.count('"') % 2 == 0:
+        return
+    line, opened, inside = first_line, first_line, False
+    for char in text:
+        if char == "\n":
+            line += 1
+        elif char == '"':
+            inside = not inside
+            if inside:
+                opened = line
+    raise FileRefused(
+        [
+            FileProblem(
+                'a quote (") opened here is never closed, so every line after it would be read '
+                "into one cell",
+                line=opened,
+                file=name,
+                fix='close the quoted cell, and write a quote inside a quoted cell twice ("")',
+                kind=Kind.UNREADABLE,
+            )
+        ]
+    )
 
 
 #: Characters a line may have per column allowed (``COCREATE_MAX_COLUMNS``): 8,000,000 at the

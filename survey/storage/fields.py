@@ -29,7 +29,6 @@ use one of these codes
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -37,12 +36,11 @@ from sqlalchemy import Column, String
 
 from survey.storage import models as m
 from survey.storage.errors import FieldError
+from survey.text import EXCERPT, bad_character, excerpt, stored_form
 from survey.vocab import RESPONDENT_ROLES, SIDES, SIZE_BANDS, USER_ROLES
 
 #: The size band an organisation gets when none is given (imports without ``--size-band``).
 UNKNOWN_SIZE_BAND = "unknown"
-#: Characters of a refused value a message repeats.
-EXCERPT = 40
 
 
 @dataclass(frozen=True)
@@ -120,57 +118,6 @@ FIELDS: tuple[Field, ...] = (
 )
 
 
-def excerpt(value: str) -> str:
-    """A refused value as a message repeats it: quoted, control characters escaped, cut short.
-
-    Parameters
-    ----------
-    value : str
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> excerpt("a\\x00b")
-    "'a\\\\x00b'"
-    >>> excerpt("y" * 50)
-    "'yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy...'"
-    """
-    shown = value[:EXCERPT]
-    text = repr(shown).encode("ascii", "backslashreplace").decode("ascii")
-    if len(value) > EXCERPT:
-        text = text[:-1] + "..." + text[-1]
-    return text
-
-
-def bad_character(value: str) -> str | None:
-    """The first character a stored text must not hold, described, or ``None``.
-
-    Control characters (Unicode category Cc: NUL, tab, line breaks, escape), line and paragraph
-    separators and unpaired surrogates are refused: they break exports, terminals and
-    PostgreSQL (which cannot store NUL).
-
-    Parameters
-    ----------
-    value : str
-
-    Returns
-    -------
-    str or None
-
-    Examples
-    --------
-    >>> bad_character("Acme"), bad_character("Ac\\x00me")
-    (None, 'U+0000 at position 3')
-    """
-    for position, char in enumerate(value, 1):
-        if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
-            return f"U+{ord(char):04X} at position {position}"
-    return None
-
-
 def clean(field: Field, value: object, *, codes: Iterable[str] | None = None) -> str:
     """``value`` as ``field`` stores it (trimmed), or :class:`FieldError` naming the rule.
 
@@ -195,7 +142,7 @@ def clean(field: Field, value: object, *, codes: Iterable[str] | None = None) ->
     """
     if not isinstance(value, str):
         raise FieldError(field.name, repr(value)[:EXCERPT], "text", "give it as text")
-    text = value.strip()
+    text = stored_form(value)
     bad = bad_character(text)
     if bad is not None:
         raise FieldError(

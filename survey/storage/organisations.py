@@ -19,10 +19,11 @@ from sqlalchemy import Connection, select
 
 from survey.storage import fields
 from survey.storage import models as m
-from survey.storage.errors import AmbiguousName, NameTaken, NotFound
+from survey.storage.errors import AmbiguousName, FieldError, NameTaken, NotFound
 from survey.storage.fields import bad_character, clean, excerpt
 from survey.storage.records import Organisation, User, organisation_record
 from survey.storage.rows import insert_organisation, utcnow
+from survey.text import name_key
 from survey.vocab import UserRole
 
 #: Roles that see every organisation.
@@ -161,9 +162,26 @@ def create_organisation(
         if consultant_id is None
         else m.Organisation.consultant_id == consultant_id
     )
-    taken = conn.execute(
-        select(m.Organisation.id).where(m.Organisation.name == name, same_owner)
-    ).scalar()
+    if name.isdigit():
+        # `--organization 7` and Store.organisation("7") read digits as an id.
+        raise FieldError(
+            fields.ORGANISATION_NAME.name,
+            excerpt(name),
+            "more than digits (a name of digits reads as an organisation id)",
+            "add a word, e.g. 'Client 7'",
+        )
+    # One name whatever its case, width or accent encoding: "ACME" is "Acme" (survey.text).
+    key = name_key(name)
+    taken = next(
+        (
+            row.id
+            for row in conn.execute(
+                select(m.Organisation.id, m.Organisation.name).where(same_owner)
+            )
+            if name_key(row.name) == key
+        ),
+        None,
+    )
     if taken is not None:
         whose = "among your clients" if consultant_id is not None else "without a consultant"
         raise NameTaken(
