@@ -24,6 +24,7 @@ from survey.ingest.checks import Advice, check_table
 from survey.ingest.files import delimiter_option, read_table
 from survey.ingest.mapping import ResponseMapping
 from survey.ingest.problems import FileRefused
+from survey.ingest.xlsform import recognise_xlsform
 from survey.instrument.errors import InstrumentError
 from survey.instrument.model import Instrument
 
@@ -52,7 +53,8 @@ def read_responses(
     ----------
     path : Path
         A ``.csv`` or ``.tsv`` (delimiter and encoding recognised unless given), ``.parquet`` or
-        ``.xlsx`` (first sheet) file with a header row of item ids.
+        ``.xlsx`` (first sheet) file with a header row of item ids, or a response export of the
+        instrument's XLSForm (KoboToolbox, ODK; :func:`survey.ingest.xlsform.recognise_xlsform`).
     instrument : Instrument
         The version the responses were given under.
     id_column : str, optional
@@ -89,12 +91,11 @@ def read_responses(
     (did you mean 'C-3'?)...
     """
     table = read_table(path, delimiter=delimiter, encoding=encoding)
-    checked = check_table(
-        table,
-        instrument,
-        ResponseMapping(respondent_id=id_column, ignore=list(ignore or [])),
-        advice=ADVICE,
-    )
+    plan = ResponseMapping(respondent_id=id_column, ignore=list(ignore or []))
+    form = recognise_xlsform(table.header, instrument, plan)
+    if form is not None and notes is not None:
+        notes.append(f"{table.name}: read as a response export of the XLSForm of {instrument.key}")
+    checked = check_table(table, instrument, form or plan, advice=ADVICE)
     if checked.problems:
         raise FileRefused(checked.problems)
     if table.encoding_note and notes is not None:

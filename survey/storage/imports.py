@@ -3,7 +3,8 @@
 A CSV, TSV, XLSX or Parquet export has one row per respondent. It is read and checked by
 :mod:`survey.ingest` (the reader and checks ``cocreate score`` uses too): columns map to item ids
 by name (``IC-IND-1``) or through a mapping file (:mod:`survey.ingest.mapping`: column renames,
-answer recodes, the respondent id, role, side and language columns). Here the roles and sides are
+answer recodes, the respondent id, role, side and language columns); a KoboToolbox or ODK export
+of the instrument's XLSForm maps itself (:mod:`survey.ingest.xlsform`). Here the roles and sides are
 checked against the database's vocabulary, and the campaign against the file (same file or
 respondent imported before, instrument version, sides).
 
@@ -24,6 +25,7 @@ from survey.ingest.checks import CheckedTable, Record, check_table
 from survey.ingest.files import read_table
 from survey.ingest.mapping import ResponseMapping, read_mapping
 from survey.ingest.problems import FileProblem, FileRefused, Kind
+from survey.ingest.xlsform import recognise_xlsform
 from survey.instrument.answers import NOT_APPLICABLE
 from survey.instrument.model import Instrument
 from survey.storage import fields
@@ -98,6 +100,8 @@ def read_import(
         table = read_table(path, delimiter=delimiter, encoding=encoding)
     except FileRefused as exc:
         raise ImportFailed(exc.problems) from None
+    if mapping is None:  # a response export of the instrument's XLSForm maps itself
+        plan = recognise_xlsform(table.header, instrument, plan) or plan
     checked = check_table(
         table,
         instrument,
