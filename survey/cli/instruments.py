@@ -1,5 +1,5 @@
-"""``cocreate validate``, ``cocreate instruments list|show|diff|publish`` and ``cocreate schema``:
-the instrument files, read and compared without a database."""
+"""``cocreate validate``, ``cocreate instruments list|show|diff|publish|export`` and ``cocreate
+schema``: the instrument files, read, compared and written as forms without a database."""
 
 from __future__ import annotations
 
@@ -261,6 +261,39 @@ def publish_command(
 
 
 # --------------------------------------------------------------------------------------------
+# export
+# --------------------------------------------------------------------------------------------
+def export_command(
+    ref: Annotated[str, typer.Argument(help="ID or ID@VERSION (default: newest version).")],
+    to: Annotated[
+        str, typer.Option("--to", help="Form format: xlsform (KoboToolbox, ODK).")
+    ] = "xlsform",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: ID-VERSION.<ext>).")
+    ] = None,
+) -> None:
+    """Write an instrument version as a form for another survey platform (all its languages)."""
+    from survey.fielding.targets import TARGETS
+
+    target = TARGETS.get(to.lower())
+    if target is None:
+        raise fail(f"unknown form format {to!r}; choose one of: {', '.join(TARGETS)}", 2)
+    instrument = _get(ref)
+    path = out or Path(f"{instrument.id}-{instrument.version}{target.suffix}")
+    if path.suffix.lower() != target.suffix:
+        raise fail(f"--out {path}: --to {to} writes a {target.suffix} file", 2)
+    if path.is_dir():
+        raise fail(f"--out {path} is a folder; give a file name ending in {target.suffix}", 2)
+    try:
+        notes = target.write(instrument, path)
+    except (OSError, ValueError) as exc:
+        raise fail(f"cannot write {path}: {exc}") from None
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(f"wrote {path} ({instrument.key}, {', '.join(instrument.languages)})")
+
+
+# --------------------------------------------------------------------------------------------
 # schema
 # --------------------------------------------------------------------------------------------
 def schema_command(
@@ -288,5 +321,6 @@ def register(app: typer.Typer) -> None:
     instruments_app.command("show")(show_command)
     instruments_app.command("diff")(diff_command)
     instruments_app.command("publish")(publish_command)
+    instruments_app.command("export")(export_command)
     app.command("schema")(schema_command)
     app.add_typer(instruments_app, name="instruments")
