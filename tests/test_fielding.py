@@ -136,9 +136,21 @@ def _answers(instrument: Instrument) -> list[dict[str, str]]:
     return rows
 
 
-def _kobo_csv(instrument: Instrument, path: Path, *, groups: bool = True) -> list[str]:
-    """A KoboToolbox CSV export (XML values and headers, ';' as Kobo writes it) of the form;
-    returns the submission uuids."""
+def _kobo_csv(
+    instrument: Instrument, path: Path, *, groups: bool = True, labels: str | None = None
+) -> list[str]:
+    """A KoboToolbox CSV export (XML values and headers, ';' as Kobo writes it) of the form, or
+    with the choices' labels in language ``labels``; returns the submission uuids."""
+
+    def cell(item_id: str, answer: str) -> str:
+        if labels is None:
+            return answer
+        scale = instrument.scale_of_item(item_id)
+        rs = instrument.response_scale(scale.response_scale)
+        if answer == "na":
+            return (rs.not_applicable_label or {})[labels]
+        return rs.labels[int(answer)][labels]
+
     paths = [
         f"{scale.id}/{xlsform_name(item.id)}" if groups else xlsform_name(item.id)
         for scale in instrument.scales
@@ -155,7 +167,7 @@ def _kobo_csv(instrument: Instrument, path: Path, *, groups: bool = True) -> lis
                 [
                     "2026-11-02T09:14:03.120+01:00",
                     "2026-11-02T09:21:47.981+01:00",
-                    *[answers[item_id] for item_id in instrument.item_ids],
+                    *[cell(item_id, answers[item_id]) for item_id in instrument.item_ids],
                     str(1000 + r),
                     uuid,
                     "2026-11-02T08:21:49",
@@ -185,13 +197,17 @@ def _score(path: Path, *more: str) -> dict:  # type: ignore[type-arg]
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("groups", [True, False], ids=["group-paths", "no-group-names"])
+@pytest.mark.parametrize(
+    ("groups", "labels"),
+    [(True, None), (False, None), (True, "de")],
+    ids=["group-paths", "no-group-names", "labels-not-names"],
+)
 def test_a_kobo_export_scores_without_a_mapping_as_the_answers_given_directly(
-    shipped: None, tmp_path: Path, groups: bool
+    shipped: None, tmp_path: Path, groups: bool, labels: str | None
 ) -> None:
     instrument = load_registry([SHIPPED]).get(CP)
     kobo = tmp_path / "cocreation_practices_2026.csv"
-    uuids = _kobo_csv(instrument, kobo, groups=groups)
+    uuids = _kobo_csv(instrument, kobo, groups=groups, labels=labels)
     direct = tmp_path / "direct.csv"
     _direct_csv(instrument, direct, uuids)
     from_kobo = _score(kobo, "--out", str(tmp_path / "kobo"))

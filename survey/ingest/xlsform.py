@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from survey.ingest.mapping import ResponseMapping
+from survey.instrument.answers import NOT_APPLICABLE
 from survey.instrument.model import Instrument
 
 #: Columns of the form's metadata questions and of the platforms' own bookkeeping (KoboToolbox,
@@ -97,8 +98,9 @@ def recognise_xlsform(
     (:func:`xlsform_name`), alone or under a group path, and is not the item id itself (a file
     with plain item id columns needs no mapping). The mapping maps every such column to its
     item, ignores the metadata columns (:data:`METADATA_COLUMNS`, and every column whose last
-    path segment starts with ``_``), and takes the submission id (``_uuid``, else
-    ``meta/instanceID``, ``KEY`` or ``_id``) as the respondent id.
+    path segment starts with ``_``), takes the submission id (``_uuid``, else
+    ``meta/instanceID``, ``KEY`` or ``_id``) as the respondent id, and reads the choices'
+    labels as their points (:func:`choice_labels`) in case the export has labels, not names.
 
     Parameters
     ----------
@@ -159,4 +161,48 @@ def recognise_xlsform(
         respondent_id=respondent_id,
         columns={**columns, **base.columns},
         ignore=ignore,
+        values={**choice_labels(instrument), **base.values},
     )
+
+
+def choice_labels(instrument: Instrument) -> dict[str, int | str]:
+    """The labels of the form's choices (lower case, every language) -> point or ``na``, for an
+    export made with labels instead of choice names; a label that names different points on
+    two response scales is left out (its cell stays a problem to fix).
+
+    A label that reads as a number or as ``na`` is left out too: the choice names are numbers
+    and ``na``, and a name must never be recoded.
+
+    Examples
+    --------
+    >>> from survey.instrument.examples import example_instrument
+    >>> inst = example_instrument()
+    >>> choice_labels(inst)  # its labels are the points' numbers
+    {}
+    >>> scale = inst.response_scales[0].model_copy(
+    ...     update={"labels": {1: {"en": "No"}, 2: {"en": "Rather not"}, 3: {"en": "Partly"},
+    ...                        4: {"en": "Rather yes"}, 5: {"en": "Yes"}}})
+    >>> choice_labels(inst.model_copy(update={"response_scales": [scale]}))["rather yes"]
+    4
+    """
+    found: dict[str, set[int | str]] = {}
+    for scale in instrument.response_scales:
+        for point, texts in scale.labels.items():
+            for text in texts.values():
+                found.setdefault(text.strip().lower(), set()).add(point)
+        if scale.not_applicable:
+            for text in (scale.not_applicable_label or {}).values():
+                found.setdefault(text.strip().lower(), set()).add(NOT_APPLICABLE)
+    return {
+        text: next(iter(points))
+        for text, points in found.items()
+        if len(points) == 1 and text != NOT_APPLICABLE and not _numeric(text)
+    }
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
