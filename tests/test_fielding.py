@@ -233,6 +233,7 @@ def test_a_kobo_export_imports_into_sqlite_without_a_mapping(shipped: None, tmp_
     )
     assert result.exit_code == 0, result.output
     assert "Imported 4 responses" in result.stdout
+    assert "kobo.csv: read as a response export of the XLSForm of " + CP in result.stderr
     store = open_store(url)
     try:
         table = store.responses(instrument=CP)

@@ -24,7 +24,7 @@ from survey.ingest.checks import Advice, check_table
 from survey.ingest.files import delimiter_option, read_table
 from survey.ingest.mapping import ResponseMapping
 from survey.ingest.problems import FileRefused
-from survey.ingest.xlsform import recognise_xlsform
+from survey.ingest.xlsform import recognise_xlsform, recognised_note
 from survey.instrument.errors import InstrumentError
 from survey.instrument.model import Instrument
 
@@ -94,7 +94,7 @@ def read_responses(
     plan = ResponseMapping(respondent_id=id_column, ignore=list(ignore or []))
     form = recognise_xlsform(table.header, instrument, plan)
     if form is not None and notes is not None:
-        notes.append(f"{table.name}: read as a response export of the XLSForm of {instrument.key}")
+        notes.append(recognised_note(table.name, instrument))
     checked = check_table(table, instrument, form or plan, advice=ADVICE)
     if checked.problems:
         raise FileRefused(checked.problems)

@@ -165,6 +165,14 @@ def recognise_xlsform(
     )
 
 
+def recognised_note(file_name: str, instrument: Instrument) -> str:
+    """What ``score`` and ``import`` say when :func:`recognise_xlsform` mapped a file."""
+    return (
+        f"{file_name}: read as a response export of the XLSForm of {instrument.key} (question "
+        "names mapped to item ids, the platform's columns left out)"
+    )
+
+
 def choice_labels(instrument: Instrument) -> dict[str, int | str]:
     """The labels of the form's choices (lower case, every language) -> point or ``na``, for an
     export made with labels instead of choice names; a label that names different points on

@@ -25,7 +25,7 @@ from survey.ingest.checks import CheckedTable, Record, check_table
 from survey.ingest.files import read_table
 from survey.ingest.mapping import ResponseMapping, read_mapping
 from survey.ingest.problems import FileProblem, FileRefused, Kind
-from survey.ingest.xlsform import recognise_xlsform
+from survey.ingest.xlsform import recognise_xlsform, recognised_note
 from survey.instrument.answers import NOT_APPLICABLE
 from survey.instrument.model import Instrument
 from survey.storage import fields
@@ -91,17 +91,21 @@ def read_import(
     encoding: str | None = None,
     delimiter: str | None = None,
     allow_missing: bool = False,
-) -> tuple[list[_Record], str | None]:
+) -> tuple[list[_Record], tuple[str, ...]]:
     """Read and check a file to import with :mod:`survey.ingest` (the reader and checks
     ``cocreate score`` uses too), then its roles and sides; raises :class:`ImportFailed` listing
-    every problem. Returns the records and the reader's note on the encoding, if any."""
+    every problem. Returns the records and the notes for the user: the reader's on the encoding,
+    and that the file was recognised as an export of the instrument's XLSForm."""
     try:
         plan = read_mapping(mapping) if mapping else ResponseMapping()
         table = read_table(path, delimiter=delimiter, encoding=encoding)
     except FileRefused as exc:
         raise ImportFailed(exc.problems) from None
-    if mapping is None:  # a response export of the instrument's XLSForm maps itself
-        plan = recognise_xlsform(table.header, instrument, plan) or plan
+    notes: tuple[str, ...] = (table.encoding_note,) if table.encoding_note else ()
+    form = recognise_xlsform(table.header, instrument, plan) if mapping is None else None
+    if form is not None:  # a response export of the instrument's XLSForm maps itself
+        plan = form
+        notes += (recognised_note(table.name, instrument),)
     checked = check_table(
         table,
         instrument,
@@ -126,7 +130,7 @@ def read_import(
         records.append(_Record(record.line, respondent, role, side, language, record.answers))
     if problems:
         raise ImportFailed(problems)
-    return records, table.encoding_note
+    return records, notes
 
 
 def _choice(
@@ -236,7 +240,7 @@ def import_responses(
         pinned = store.instrument(instrument)
     except ValueError as exc:
         raise ImportFailed([FileProblem(str(exc), kind=Kind.DESTINATION)]) from exc
-    records, note = read_import(
+    records, notes = read_import(
         path,
         pinned,
         mapping,
@@ -349,7 +353,7 @@ def import_responses(
             import_id=import_id,
             responses=len(response_ids),
             answers=len(answer_rows),
-            notes=(note,) if note else (),
+            notes=notes,
         )
 
     return store.write(action)
