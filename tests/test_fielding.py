@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 import typer
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from survey import settings
@@ -297,3 +297,21 @@ def test_sheets_hold_only_the_instruments_texts() -> None:
             "default_language": "English (en)",
         }
     ]
+
+
+def test_a_kobo_excel_export_scores_too(shipped: None, tmp_path: Path) -> None:
+    """KoboToolbox's XLS download: the same header in the first sheet, codes as numbers."""
+    instrument = load_registry([SHIPPED]).get(CP)
+    kobo = tmp_path / "kobo.csv"
+    _kobo_csv(instrument, kobo)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    with kobo.open(encoding="utf-8", newline="") as handle:
+        for number, row in enumerate(csv.reader(handle, delimiter=";")):
+            sheet.append([int(c) if number and c.isdigit() and len(c) == 1 else c for c in row])
+    workbook.save(tmp_path / "kobo.xlsx")
+    from_excel = _score(tmp_path / "kobo.xlsx")
+    from_csv = _score(kobo)
+    assert from_excel["respondents"] == 4
+    assert from_excel["scales"] == from_csv["scales"]
