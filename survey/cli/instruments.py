@@ -1,5 +1,6 @@
 """``cocreate validate``, ``cocreate instruments list|show|diff|publish|export`` and ``cocreate
-schema``: the instrument files, read, compared and written as forms without a database."""
+schema``: the instrument files, read, compared and written out for survey platforms without a
+database."""
 
 from __future__ import annotations
 
@@ -266,13 +267,18 @@ def publish_command(
 def export_command(
     ref: Annotated[str, typer.Argument(help="ID or ID@VERSION (default: newest version).")],
     to: Annotated[
-        str, typer.Option("--to", help="Form format: xlsform (KoboToolbox, ODK).")
+        str,
+        typer.Option(
+            "--to", help="Form format: xlsform (KoboToolbox, ODK) or limesurvey (a .txt structure)."
+        ),
     ] = "xlsform",
     out: Annotated[
         Path | None, typer.Option("--out", help="File to write (default: ID-VERSION.<ext>).")
     ] = None,
 ) -> None:
-    """Write an instrument version as a form for another survey platform (all its languages)."""
+    """Write an instrument version as a form for another survey platform (all its languages);
+    its response export then reads back into ``cocreate score`` and ``cocreate import`` without
+    a mapping file."""
     from survey.fielding.targets import TARGETS
 
     target = TARGETS.get(to.lower())
@@ -284,13 +290,17 @@ def export_command(
         raise fail(f"--out {path}: --to {to} writes a {target.suffix} file", 2)
     if path.is_dir():
         raise fail(f"--out {path} is a folder; give a file name ending in {target.suffix}", 2)
+    if not path.parent.is_dir():
+        raise fail(f"--out {path}: no folder {path.parent}; create it first", 2)
     try:
-        notes = target.write(instrument, path)
-    except (OSError, ValueError) as exc:
+        written = target.write(instrument, path)
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
         raise fail(f"cannot write {path}: {exc}") from None
-    for note in notes:
+    for note in written.notes:
         typer.echo(f"note: {note}", err=True)
-    typer.echo(f"wrote {path} ({instrument.key}, {', '.join(instrument.languages)})")
+    typer.echo(f"wrote {path}{written.summary}")
 
 
 # --------------------------------------------------------------------------------------------

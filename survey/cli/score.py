@@ -22,9 +22,9 @@ from scoring.instrument_scoring import InstrumentScores, score_instrument
 from survey.cli.common import DELIMITER_HELP, ENCODING_HELP, fail, refused
 from survey.ingest.checks import Advice, check_table
 from survey.ingest.files import delimiter_option, read_table
+from survey.ingest.layouts import recognise_layout
 from survey.ingest.mapping import ResponseMapping
 from survey.ingest.problems import FileRefused
-from survey.ingest.xlsform import recognise_xlsform, recognised_note
 from survey.instrument.errors import InstrumentError
 from survey.instrument.model import Instrument
 
@@ -53,8 +53,9 @@ def read_responses(
     ----------
     path : Path
         A ``.csv`` or ``.tsv`` (delimiter and encoding recognised unless given), ``.parquet`` or
-        ``.xlsx`` (first sheet) file with a header row of item ids, or a response export of the
-        instrument's XLSForm (KoboToolbox, ODK; :func:`survey.ingest.xlsform.recognise_xlsform`).
+        ``.xlsx`` (first sheet) file with a header row of item ids, or a response export of a
+        form written by ``cocreate instruments export`` (a LimeSurvey survey structure, an
+        XLSForm for KoboToolbox or ODK; :func:`survey.ingest.layouts.recognise_layout`).
     instrument : Instrument
         The version the responses were given under.
     id_column : str, optional
@@ -92,10 +93,13 @@ def read_responses(
     """
     table = read_table(path, delimiter=delimiter, encoding=encoding)
     plan = ResponseMapping(respondent_id=id_column, ignore=list(ignore or []))
-    form = recognise_xlsform(table.header, instrument, plan)
-    if form is not None and notes is not None:
-        notes.append(recognised_note(table.name, instrument))
-    checked = check_table(table, instrument, form or plan, advice=ADVICE)
+    advice = ADVICE
+    layout = recognise_layout(table, instrument, plan, ADVICE)
+    if layout is not None:  # a response export of a form written for a survey platform
+        plan, advice = layout.mapping, layout.advice or ADVICE
+        if notes is not None:
+            notes.append(layout.note)
+    checked = check_table(table, instrument, plan, advice=advice)
     if checked.problems:
         raise FileRefused(checked.problems)
     if table.encoding_note and notes is not None:

@@ -34,6 +34,7 @@ class Advice:
     )
     missing_column: str = "add the column, or use --allow-missing to import incomplete responses"
     empty_answer: str = "answer it, or use --allow-missing to import incomplete responses"
+    unknown_answer: str = "add this text under 'values:' in the mapping file"
 
 
 @dataclass(frozen=True)
@@ -321,7 +322,7 @@ def check_table(
             if message:
                 fix = None
                 if mapping.values and text.lower() not in mapping.values and _number(text) == text:
-                    fix = "add this text under 'values:' in the mapping file"
+                    fix = advice.unknown_answer
                 problems.append(
                     problem(
                         message,

@@ -2,11 +2,12 @@
 
 A CSV, TSV, XLSX or Parquet export has one row per respondent. It is read and checked by
 :mod:`survey.ingest` (the reader and checks ``cocreate score`` uses too): columns map to item ids
-by name (``IC-IND-1``) or through a mapping file (:mod:`survey.ingest.mapping`: column renames,
-answer recodes, the respondent id, role, side and language columns); a KoboToolbox or ODK export
-of the instrument's XLSForm maps itself (:mod:`survey.ingest.xlsform`). Here the roles and sides are
-checked against the database's vocabulary, and the campaign against the file (same file or
-respondent imported before, instrument version, sides).
+by name (``IC-IND-1``), through a mapping file (:mod:`survey.ingest.mapping`: column renames,
+answer recodes, the respondent id, role, side and language columns), or by themselves for a
+response export of a form written by ``cocreate instruments export`` (a LimeSurvey survey
+structure, an XLSForm for KoboToolbox or ODK; :mod:`survey.ingest.layouts`). Here the roles and
+sides are checked against the database's vocabulary, and the campaign against the file (same
+file or respondent imported before, instrument version, sides).
 
 Every problem is reported with its line in the file (the header is line 1), the column and the
 value; if there is any problem nothing is imported. Rows are written in one transaction.
@@ -23,9 +24,9 @@ from sqlalchemy import Connection, insert, select
 
 from survey.ingest.checks import CheckedTable, Record, check_table
 from survey.ingest.files import read_table
+from survey.ingest.layouts import recognise_layout
 from survey.ingest.mapping import ResponseMapping, read_mapping
 from survey.ingest.problems import FileProblem, FileRefused, Kind
-from survey.ingest.xlsform import recognise_xlsform, recognised_note
 from survey.instrument.answers import NOT_APPLICABLE
 from survey.instrument.model import Instrument
 from survey.storage import fields
@@ -95,21 +96,23 @@ def read_import(
     """Read and check a file to import with :mod:`survey.ingest` (the reader and checks
     ``cocreate score`` uses too), then its roles and sides; raises :class:`ImportFailed` listing
     every problem. Returns the records and the notes for the user: the reader's on the encoding,
-    and that the file was recognised as an export of the instrument's XLSForm."""
+    and that the file was recognised as a response export of the instrument's form."""
     try:
-        plan = read_mapping(mapping) if mapping else ResponseMapping()
+        given = read_mapping(mapping) if mapping else None
         table = read_table(path, delimiter=delimiter, encoding=encoding)
     except FileRefused as exc:
         raise ImportFailed(exc.problems) from None
     notes: tuple[str, ...] = (table.encoding_note,) if table.encoding_note else ()
-    form = recognise_xlsform(table.header, instrument, plan) if mapping is None else None
-    if form is not None:  # a response export of the instrument's XLSForm maps itself
-        plan = form
-        notes += (recognised_note(table.name, instrument),)
+    # without a mapping file, a response export of the instrument's form maps itself
+    layout = None if given else recognise_layout(table, instrument)
+    plan = given or (layout.mapping if layout else ResponseMapping())
+    if layout is not None:
+        notes += (layout.note,)
     checked = check_table(
         table,
         instrument,
         plan,
+        advice=layout.advice if layout else None,
         fields=("role", "side", "language"),
         default_id_column="respondent_id",
         allow_missing_columns=allow_missing,
