@@ -1,11 +1,10 @@
 """``cocreate validate``, ``cocreate instruments list|show|diff|publish|export`` and ``cocreate
-schema``: the instrument files, read, compared and written out for survey tools without a
+schema``: the instrument files, read, compared and written out for survey platforms without a
 database."""
 
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -263,45 +262,45 @@ def publish_command(
 
 
 # --------------------------------------------------------------------------------------------
-# export (fielding in other survey tools)
+# export
 # --------------------------------------------------------------------------------------------
-class FieldingFormat(StrEnum):
-    """The survey tools ``cocreate instruments export --to`` writes for."""
-
-    LIMESURVEY = "limesurvey"
-
-
 def export_command(
-    ref: Annotated[str, typer.Argument(help="Instrument as ID@VERSION (or ID for the newest).")],
-    to: Annotated[FieldingFormat, typer.Option("--to", help="The survey tool's format.")],
+    ref: Annotated[str, typer.Argument(help="ID or ID@VERSION (default: newest version).")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", help="Form format: xlsform (KoboToolbox, ODK) or limesurvey (a .txt structure)."
+        ),
+    ] = "xlsform",
     out: Annotated[
-        Path,
-        typer.Option("--out", help="The file to write (LimeSurvey: a .txt survey structure)."),
-    ],
+        Path | None, typer.Option("--out", help="File to write (default: ID-VERSION.<ext>).")
+    ] = None,
 ) -> None:
-    """Write an instrument for a survey tool, every language included; its response export
-    then reads back into ``cocreate score`` and ``cocreate import`` without a mapping file."""
-    from survey.fielding import limesurvey
+    """Write an instrument version as a form for another survey platform (all its languages);
+    its response export then reads back into ``cocreate score`` and ``cocreate import`` without
+    a mapping file."""
+    from survey.fielding.targets import TARGETS
 
+    target = TARGETS.get(to.lower())
+    if target is None:
+        raise fail(f"unknown form format {to!r}; choose one of: {', '.join(TARGETS)}", 2)
     instrument = _get(ref)
-    if out.is_dir():
-        raise fail(f"--out {out} is a folder; name the file to write, e.g. {out}/survey.txt", 2)
-    if not out.parent.is_dir():
-        raise fail(f"--out {out}: no folder {out.parent}; create it first", 2)
+    path = out or Path(f"{instrument.id}-{instrument.version}{target.suffix}")
+    if path.suffix.lower() != target.suffix:
+        raise fail(f"--out {path}: --to {to} writes a {target.suffix} file", 2)
+    if path.is_dir():
+        raise fail(f"--out {path} is a folder; give a file name ending in {target.suffix}", 2)
+    if not path.parent.is_dir():
+        raise fail(f"--out {path}: no folder {path.parent}; create it first", 2)
     try:
-        limesurvey.write_structure(instrument, out)
-    except ValueError as exc:
-        raise fail(str(exc)) from None
+        written = target.write(instrument, path)
     except OSError as exc:
-        raise fail(f"cannot write {out}: {exc.strerror or exc}") from None
-    questions = len(
-        {row["name"] for row in limesurvey.structure_rows(instrument) if row["class"] == "Q"}
-    )
-    typer.echo(
-        f"wrote {out}: {instrument.key} as a LimeSurvey survey structure "
-        f"({questions} questions, {len(instrument.items)} items, languages "
-        f"{', '.join(instrument.languages)})"
-    )
+        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise fail(f"cannot write {path}: {exc}") from None
+    for note in written.notes:
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(f"wrote {path}{written.summary}")
 
 
 # --------------------------------------------------------------------------------------------

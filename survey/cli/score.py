@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,9 +20,9 @@ import typer
 
 from scoring.instrument_scoring import InstrumentScores, score_instrument
 from survey.cli.common import DELIMITER_HELP, ENCODING_HELP, fail, refused
-from survey.ingest import limesurvey
 from survey.ingest.checks import Advice, check_table
 from survey.ingest.files import delimiter_option, read_table
+from survey.ingest.layouts import recognise_layout
 from survey.ingest.mapping import ResponseMapping
 from survey.ingest.problems import FileRefused
 from survey.instrument.errors import InstrumentError
@@ -54,8 +53,9 @@ def read_responses(
     ----------
     path : Path
         A ``.csv`` or ``.tsv`` (delimiter and encoding recognised unless given), ``.parquet`` or
-        ``.xlsx`` (first sheet) file with a header row of item ids, or a LimeSurvey response
-        export of the instrument's survey structure (:mod:`survey.ingest.limesurvey`).
+        ``.xlsx`` (first sheet) file with a header row of item ids, or a response export of a
+        form written by ``cocreate instruments export`` (a LimeSurvey survey structure, an
+        XLSForm for KoboToolbox or ODK; :func:`survey.ingest.layouts.recognise_layout`).
     instrument : Instrument
         The version the responses were given under.
     id_column : str, optional
@@ -92,17 +92,13 @@ def read_responses(
     (did you mean 'C-3'?)...
     """
     table = read_table(path, delimiter=delimiter, encoding=encoding)
-    plan = limesurvey.recognise(table, instrument)
+    plan = ResponseMapping(respondent_id=id_column, ignore=list(ignore or []))
     advice = ADVICE
-    if plan is None:
-        plan = ResponseMapping(respondent_id=id_column, ignore=list(ignore or []))
-    else:  # a LimeSurvey response export of the instrument's survey structure
-        plan = replace(
-            plan,
-            respondent_id=id_column or plan.respondent_id,
-            ignore=[*plan.ignore, *(ignore or [])],
-        )
-        advice = limesurvey.advice(ADVICE)
+    layout = recognise_layout(table, instrument, plan, ADVICE)
+    if layout is not None:  # a response export of a form written for a survey platform
+        plan, advice = layout.mapping, layout.advice or ADVICE
+        if notes is not None:
+            notes.append(layout.note)
     checked = check_table(table, instrument, plan, advice=advice)
     if checked.problems:
         raise FileRefused(checked.problems)

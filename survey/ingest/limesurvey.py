@@ -196,6 +196,14 @@ def recognise(table: RawTable, instrument: Instrument) -> ResponseMapping | None
     )
 
 
+def recognised_note(file_name: str, instrument: Instrument) -> str:
+    """What ``score`` and ``import`` say when :func:`recognise` mapped a file."""
+    return (
+        f"{file_name}: read as a LimeSurvey response export of {instrument.key} (question codes "
+        "mapped to item ids, answer codes to points, LimeSurvey's columns left out)"
+    )
+
+
 def advice(base: Advice | None = None) -> Advice:
     """``base`` (the command's advice) with the fixes that apply to a LimeSurvey export.
 

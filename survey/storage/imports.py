@@ -4,9 +4,10 @@ A CSV, TSV, XLSX or Parquet export has one row per respondent. It is read and ch
 :mod:`survey.ingest` (the reader and checks ``cocreate score`` uses too): columns map to item ids
 by name (``IC-IND-1``), through a mapping file (:mod:`survey.ingest.mapping`: column renames,
 answer recodes, the respondent id, role, side and language columns), or by themselves for a
-LimeSurvey export of the instrument's survey structure (:mod:`survey.ingest.limesurvey`). Here
-the roles and sides are checked against the database's vocabulary, and the campaign against the
-file (same file or respondent imported before, instrument version, sides).
+response export of a form written by ``cocreate instruments export`` (a LimeSurvey survey
+structure, an XLSForm for KoboToolbox or ODK; :mod:`survey.ingest.layouts`). Here the roles and
+sides are checked against the database's vocabulary, and the campaign against the file (same
+file or respondent imported before, instrument version, sides).
 
 Every problem is reported with its line in the file (the header is line 1), the column and the
 value; if there is any problem nothing is imported. Rows are written in one transaction.
@@ -21,9 +22,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, insert, select
 
-from survey.ingest import limesurvey
 from survey.ingest.checks import CheckedTable, Record, check_table
 from survey.ingest.files import read_table
+from survey.ingest.layouts import recognise_layout
 from survey.ingest.mapping import ResponseMapping, read_mapping
 from survey.ingest.problems import FileProblem, FileRefused, Kind
 from survey.instrument.answers import NOT_APPLICABLE
@@ -91,23 +92,27 @@ def read_import(
     encoding: str | None = None,
     delimiter: str | None = None,
     allow_missing: bool = False,
-) -> tuple[list[_Record], str | None]:
+) -> tuple[list[_Record], tuple[str, ...]]:
     """Read and check a file to import with :mod:`survey.ingest` (the reader and checks
     ``cocreate score`` uses too), then its roles and sides; raises :class:`ImportFailed` listing
-    every problem. Returns the records and the reader's note on the encoding, if any."""
+    every problem. Returns the records and the notes for the user: the reader's on the encoding,
+    and that the file was recognised as a response export of the instrument's form."""
     try:
         given = read_mapping(mapping) if mapping else None
         table = read_table(path, delimiter=delimiter, encoding=encoding)
     except FileRefused as exc:
         raise ImportFailed(exc.problems) from None
-    # without a mapping file, a LimeSurvey response export of the instrument maps itself
-    recognised = None if given else limesurvey.recognise(table, instrument)
-    plan = given or recognised or ResponseMapping()
+    notes: tuple[str, ...] = (table.encoding_note,) if table.encoding_note else ()
+    # without a mapping file, a response export of the instrument's form maps itself
+    layout = None if given else recognise_layout(table, instrument)
+    plan = given or (layout.mapping if layout else ResponseMapping())
+    if layout is not None:
+        notes += (layout.note,)
     checked = check_table(
         table,
         instrument,
         plan,
-        advice=limesurvey.advice() if recognised else None,
+        advice=layout.advice if layout else None,
         fields=("role", "side", "language"),
         default_id_column="respondent_id",
         allow_missing_columns=allow_missing,
@@ -128,7 +133,7 @@ def read_import(
         records.append(_Record(record.line, respondent, role, side, language, record.answers))
     if problems:
         raise ImportFailed(problems)
-    return records, table.encoding_note
+    return records, notes
 
 
 def _choice(
@@ -238,7 +243,7 @@ def import_responses(
         pinned = store.instrument(instrument)
     except ValueError as exc:
         raise ImportFailed([FileProblem(str(exc), kind=Kind.DESTINATION)]) from exc
-    records, note = read_import(
+    records, notes = read_import(
         path,
         pinned,
         mapping,
@@ -351,7 +356,7 @@ def import_responses(
             import_id=import_id,
             responses=len(response_ids),
             answers=len(answer_rows),
-            notes=(note,) if note else (),
+            notes=notes,
         )
 
     return store.write(action)
