@@ -29,6 +29,7 @@ from survey.services.invitations import (
     explicit_setting,
     link_for,
 )
+from survey.services.refusals import refusal_text
 from survey.storage.errors import StorageError
 from survey.storage.reads import progress_totals
 from survey.vocab import RESPONDENT_ROLES, SIDES, SIZE_BANDS
@@ -162,7 +163,9 @@ if section == "New client":
                     )
                 except (StorageError, ValueError) as exc:
                     # A field rule's or the database's refusal, never its SQL.
-                    st.error(t("consultant.org_failed", error=plain(exc)))
+                    st.error(
+                        t("consultant.org_failed", error=plain(refusal_text(exc, app_language())))
+                    )
                 else:
                     st.session_state["consultant.org"] = created.id
                     flash(t("consultant.org_created", name=plain(created.name)))
@@ -220,7 +223,12 @@ if section == "Campaigns":
                         else None,
                     )
                 except (StorageError, ValueError) as exc:
-                    st.error(t("consultant.campaign_failed", error=plain(exc)))
+                    st.error(
+                        t(
+                            "consultant.campaign_failed",
+                            error=plain(refusal_text(exc, app_language())),
+                        )
+                    )
                 else:
                     st.success(t("consultant.campaign_created", name=plain(created.name)))
         campaigns = store.campaigns(organisation_id)
@@ -331,7 +339,9 @@ if section == "Invitation links":
                             }
                         )
                 except (StorageError, ValueError) as exc:
-                    st.error(t("consultant.links_failed", error=plain(exc)))
+                    st.error(
+                        t("consultant.links_failed", error=plain(refusal_text(exc, app_language())))
+                    )
                 st.session_state["consultant.new_links"] = links
             links = st.session_state.get("consultant.new_links") or []
             if links:

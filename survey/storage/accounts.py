@@ -127,7 +127,7 @@ def insert_user(
     """
     name = clean_optional(fields.USER_NAME, name)
     if conn.execute(select(m.User.id).where(m.User.email == email)).first():
-        raise NameTaken(f"an account for {email} exists already")
+        raise NameTaken(f"an account for {email} exists already", kind="account", name=email)
     if organisation_id is not None:
         organisation_row(conn, organisation_id)
     user_id = conn.execute(

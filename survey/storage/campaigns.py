@@ -130,7 +130,11 @@ def create_campaign(
         )
     ).first()
     if taken:
-        raise NameTaken(f"the organisation has a campaign named {excerpt(name)} already")
+        raise NameTaken(
+            f"the organisation has a campaign named {excerpt(name)} already",
+            kind="campaign",
+            name=name,
+        )
     campaign_id = insert_campaign(
         conn,
         organisation_id=organisation_id,

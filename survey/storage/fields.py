@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from sqlalchemy import Column, String
 
 from survey.storage import models as m
-from survey.storage.errors import FieldError
+from survey.storage.errors import FieldError, FieldRule
 from survey.text import EXCERPT, bad_character, excerpt, stored_form
 from survey.vocab import RESPONDENT_ROLES, SIDES, SIZE_BANDS, USER_ROLES
 
@@ -141,7 +141,9 @@ def clean(field: Field, value: object, *, codes: Iterable[str] | None = None) ->
         Naming the field, the rule and the fix.
     """
     if not isinstance(value, str):
-        raise FieldError(field.name, repr(value)[:EXCERPT], "text", "give it as text")
+        raise FieldError(
+            field.name, repr(value)[:EXCERPT], "text", "give it as text", code=FieldRule.TEXT
+        )
     text = stored_form(value)
     bad = bad_character(text)
     if bad is not None:
@@ -150,15 +152,24 @@ def clean(field: Field, value: object, *, codes: Iterable[str] | None = None) ->
             excerpt(text),
             f"free of control characters ({bad})",
             "remove line breaks, tabs and other control characters",
+            code=FieldRule.CHARACTERS,
+            details={"character": bad},
         )
     if not text:
         if field.required:
-            raise FieldError(field.name, excerpt(value), "filled in", "give a value")
+            raise FieldError(
+                field.name, excerpt(value), "filled in", "give a value", code=FieldRule.FILLED
+            )
         return text
     allowed = tuple(field.codes if codes is None else codes)
     if allowed and text not in allowed:
         raise FieldError(
-            field.name, excerpt(text), f"one of {', '.join(allowed)}", "use one of these codes"
+            field.name,
+            excerpt(text),
+            f"one of {', '.join(allowed)}",
+            "use one of these codes",
+            code=FieldRule.CODES,
+            details={"allowed": ", ".join(allowed)},
         )
     limit = field.length
     if limit is not None and len(text) > limit:
@@ -168,6 +179,8 @@ def clean(field: Field, value: object, *, codes: Iterable[str] | None = None) ->
             f"at most {limit} characters long",
             "shorten it",
             got=len(text),
+            code=FieldRule.LENGTH,
+            details={"limit": limit},
         )
     return text
 

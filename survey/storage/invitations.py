@@ -28,7 +28,7 @@ from survey.i18n.messages import available_languages
 from survey.instrument.registry import Registry
 from survey.storage import campaigns, fields
 from survey.storage import models as m
-from survey.storage.errors import FieldError, NotFound
+from survey.storage.errors import FieldError, FieldRule, NotFound
 from survey.storage.fields import clean, clean_optional, excerpt
 from survey.storage.records import Campaign, Invitation, invitation_record
 from survey.storage.rows import token_hash, utcnow
@@ -181,7 +181,11 @@ def create_invitation(
     email = clean_optional(fields.CONTACT_EMAIL, email)
     if email is not None and "@" not in email:
         raise FieldError(
-            fields.CONTACT_EMAIL.name, excerpt(email), "an address with @", "correct it"
+            fields.CONTACT_EMAIL.name,
+            excerpt(email),
+            "an address with @",
+            "correct it",
+            code=FieldRule.EMAIL,
         )
     campaign = campaigns.campaign(conn, campaign_id)
     if side not in campaign.sides:

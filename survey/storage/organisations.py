@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select
 
 from survey.storage import fields
 from survey.storage import models as m
-from survey.storage.errors import AmbiguousName, FieldError, NameTaken, NotFound
+from survey.storage.errors import AmbiguousName, FieldError, FieldRule, NameTaken, NotFound
 from survey.storage.fields import bad_character, clean, excerpt
 from survey.storage.records import Organisation, User, organisation_record
 from survey.storage.rows import insert_organisation, utcnow
@@ -169,6 +169,7 @@ def create_organisation(
             excerpt(name),
             "more than digits (a name of digits reads as an organisation id)",
             "add a word, e.g. 'Client 7'",
+            code=FieldRule.NOT_DIGITS,
         )
     # One name whatever its case, width or accent encoding: "ACME" is "Acme" (survey.text).
     key = name_key(name)
@@ -186,7 +187,10 @@ def create_organisation(
         whose = "among your clients" if consultant_id is not None else "without a consultant"
         raise NameTaken(
             f"an organisation named {excerpt(name)} exists already {whose} (id {taken}); "
-            "choose another name"
+            "choose another name",
+            kind="organisation" if consultant_id is not None else "organisation_unowned",
+            name=name,
+            taken_by=taken,
         )
     now = utcnow()
     org_id = insert_organisation(
