@@ -181,3 +181,21 @@ def seeded_environment(folder: Path) -> Iterator[Seeded]:
     (tests that only read can share one database)."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         yield seed(use_fixture_environment(folder, monkeypatch))
+
+
+def submit_new_client(
+    at: AppTest, *, name: str, industry: str, region: str, labels: dict[str, str]
+) -> None:
+    """Fill the Consultant page's new-client form and submit it.
+
+    ``labels`` are the page's words in its language: ``name``, ``industry``, ``region`` and
+    ``submit`` (the button). Industry accepts a new option typed in; AppTest offers no typing,
+    so a value that is not an option is added to the box's options as the browser would send it.
+    """
+    next(t for t in at.text_input if t.label == labels["name"]).input(name)
+    box = next(s for s in at.selectbox if s.label == labels["industry"])
+    if industry not in box.options:
+        box.options.append(industry)
+    box.set_value(industry)
+    next(s for s in at.selectbox if s.label == labels["region"]).set_value(region)
+    at.button(key=f"FormSubmitter:consultant.new_org-{labels['submit']}").click().run()

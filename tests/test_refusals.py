@@ -63,7 +63,7 @@ def test_the_consultant_page_words_a_refusal_in_german(
 ) -> None:
     import streamlit as st
 
-    from tests.app_support import app, seed, use_fixture_environment
+    from tests.app_support import app, seed, submit_new_client, use_fixture_environment
     from tests.hostile.harness import database_fingerprint
 
     url = use_fixture_environment(tmp_path, monkeypatch)
@@ -75,12 +75,14 @@ def test_the_consultant_page_words_a_refusal_in_german(
     at.run()
     at.button_group(key="consultant.section").set_value("New client").run()
     before = database_fingerprint(url)
-    next(t for t in at.text_input if t.label == "Name").input("Caldera Wärme")
-    industry = next(s for s in at.selectbox if s.label == "Branche")
-    industry.options.append("I" * 300)
-    industry.set_value("I" * 300)
-    next(s for s in at.selectbox if s.label == "Region").set_value("Europe")
-    at.button(key="FormSubmitter:consultant.new_org-Organisation anlegen").click().run()
+    german = {"name": "Name", "industry": "Branche", "region": "Region"}
+    submit_new_client(
+        at,
+        name="Caldera Wärme",
+        industry="I" * 300,
+        region="Europe",
+        labels={**german, "submit": "Organisation anlegen"},
+    )
     assert not at.exception
     message = at.error[0].value
     assert message.startswith("Die Organisation konnte nicht angelegt werden: Branche")

@@ -473,7 +473,7 @@ def test_consultant_page_shows_a_clean_message_for_an_over_long_field(
 ) -> None:
     import streamlit as st
 
-    from tests.app_support import app, seed, use_fixture_environment
+    from tests.app_support import app, seed, submit_new_client, use_fixture_environment
 
     url = use_fixture_environment(tmp_path, monkeypatch)
     seeded = seed(url)
@@ -485,14 +485,14 @@ def test_consultant_page_shows_a_clean_message_for_an_over_long_field(
     at.run()
     at.button_group(key="consultant.section").set_value("New client").run()
     before = database_fingerprint(url)
-    # Industry accepts a new option typed in; AppTest offers no typing, so the typed option is
-    # added to the box's options as the browser would send it.
-    next(t for t in at.text_input if t.label == "Name").input("Caldera Heat")
-    industry = next(s for s in at.selectbox if s.label == "Industry")
-    industry.options.append("I" * 300)
-    industry.set_value("I" * 300)
-    next(s for s in at.selectbox if s.label == "Region").set_value("Europe")
-    at.button(key="FormSubmitter:consultant.new_org-Create organisation").click().run()
+    labels = {"name": "Name", "industry": "Industry", "region": "Region"}
+    submit_new_client(
+        at,
+        name="Caldera Heat",
+        industry="I" * 300,
+        region="Europe",
+        labels={**labels, "submit": "Create organisation"},
+    )
     assert not at.exception
     message = at.error[0].value
     assert message.startswith("Could not create the organisation: industry")
@@ -501,10 +501,13 @@ def test_consultant_page_shows_a_clean_message_for_an_over_long_field(
     _clean_message(message, "industry")
     assert database_fingerprint(url) == before
     # The other consultant's client name is free for this consultant.
-    next(t for t in at.text_input if t.label == "Name").input("Borealis Valves")
-    next(s for s in at.selectbox if s.label == "Industry").set_value("Machinery")
-    next(s for s in at.selectbox if s.label == "Region").set_value("Europe")
-    at.button(key="FormSubmitter:consultant.new_org-Create organisation").click().run()
+    submit_new_client(
+        at,
+        name="Borealis Valves",
+        industry="Machinery",
+        region="Europe",
+        labels={**labels, "submit": "Create organisation"},
+    )
     assert not at.exception and not at.error
     assert "Created the organisation Borealis Valves" in at.success[0].value
     seeded.store.close()
