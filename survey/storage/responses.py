@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Select, and_, case, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from survey.ingest.table import RESPONDENT_COLUMNS, ResponseTable
 from survey.instrument.answers import (
@@ -44,7 +43,7 @@ from survey.storage.engine import fetch_plain
 from survey.storage.errors import AlreadySubmitted, SubmissionError
 from survey.storage.invitations import invitation_row
 from survey.storage.records import Campaign, ResponseState, invitation_record
-from survey.storage.rows import from_db_time, to_db_time, utcnow
+from survey.storage.rows import dialect_insert, from_db_time, to_db_time, utcnow
 from survey.storage.scores import write_scores
 from survey.vocab import ResponseStatus
 
@@ -126,11 +125,6 @@ def resume(conn: Connection, token: str) -> ResponseState:
     return state(conn, invitation_row(conn, token))
 
 
-def _insert_ignore(conn: Connection, table: Any) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
-
-
 def response_for_update(conn: Connection, invitation: Any, pin: Any, now: datetime) -> Any:
     """The invitation's response to a pinned instrument, created if new, locked for update.
 
@@ -148,7 +142,7 @@ def response_for_update(conn: Connection, invitation: Any, pin: Any, now: dateti
     row of ``responses``
     """
     conn.execute(
-        _insert_ignore(conn, m.Response.__table__)
+        dialect_insert(conn, m.Response.__table__)
         .values(
             invitation_id=invitation.id,
             campaign_id=invitation.campaign_id,

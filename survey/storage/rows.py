@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert
+from sqlalchemy.dialects import postgresql, sqlite
 
 from survey.instrument.model import Instrument
 from survey.storage import models as m
@@ -227,3 +229,21 @@ def insert_answers(conn: Connection, rows: list[tuple[int, str, int | None, bool
     )
     for start in range(0, len(rows), 50_000):
         conn.exec_driver_sql(statement, rows[start : start + 50_000])
+
+
+def dialect_insert(conn: Connection, table: Any) -> Any:
+    """An ``INSERT`` of the connection's dialect, so that ``on_conflict_do_nothing`` and
+    ``on_conflict_do_update`` (SQLite and PostgreSQL spell them alike) are available.
+
+    Parameters
+    ----------
+    conn : sqlalchemy.Connection
+    table : sqlalchemy.Table
+
+    Returns
+    -------
+    sqlalchemy.sql.dml.Insert
+        PostgreSQL's on a PostgreSQL connection, SQLite's otherwise.
+    """
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)

@@ -26,22 +26,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from scoring.sums import InstrumentSums, empty_sums, response_sums
 from survey.instrument.model import Instrument
 from survey.instrument.registry import Registry
 from survey.storage import models as m
 from survey.storage.engine import fetch_plain
+from survey.storage.rows import dialect_insert
 
 #: Responses read per batch when counting or rebuilding.
 BATCH = 5_000
 TOTAL_COLUMNS = ["responses", "scored", "index_sum", "index_squares"]
-
-
-def _dialect_insert(conn: Connection, table: Any) -> Any:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def _batches(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -160,7 +155,7 @@ def _apply_campaign_totals(
         for (campaign_id, side, scale), total in totals.items()
     ]
     t = m.CampaignScaleTotal.__table__
-    statement = _dialect_insert(conn, t)
+    statement = dialect_insert(conn, t)
     statement = statement.on_conflict_do_update(
         index_elements=["campaign_id", "instrument_id", "version", "side", "scale"],
         set_={column: t.c[column] + statement.excluded[column] for column in TOTAL_COLUMNS},
@@ -177,7 +172,7 @@ def _apply_sums(
     # Create the row first, then lock it: two first submissions at once on PostgreSQL would
     # otherwise both insert, and later ones would add to a value read before another's write.
     conn.execute(
-        _dialect_insert(conn, t)
+        dialect_insert(conn, t)
         .values(
             instrument_id=instrument.id,
             version=instrument.version,
