@@ -73,15 +73,21 @@ def test_demo_and_submitted_scores_equal_score_instrument(store):
     }
 
 
-def test_cohort_indices_match_scoring_every_answer(store):
-    generate_demo(store, 8, seed=5)
-    instrument = store.registry.latest()[0]
+def _latest_campaign_indices(store, instrument):  # type: ignore[no-untyped-def]
+    """Every self response of each organisation's latest campaign, scored from its answers:
+    (respondents, the rows kept, their 0-100 indices with scale ids as columns)."""
     table = store.responses(instrument=instrument.key, side="self")
     who = table.respondents
     latest = who.groupby("organisation_id")["campaign_id"].transform("max")
     rows = who.index[who["campaign_id"] == latest]
     result = score_instrument(table.answers.loc[rows, instrument.item_ids], instrument)
-    index = result.index.rename(columns=str)
+    return who, rows, result.index.rename(columns=str)
+
+
+def test_cohort_indices_match_scoring_every_answer(store):
+    generate_demo(store, 8, seed=5)
+    instrument = store.registry.latest()[0]
+    who, rows, index = _latest_campaign_indices(store, instrument)
     expected = index.groupby(who.loc[rows, "organisation_id"]).mean()
 
     got = store.cohort_indices(instrument)
@@ -98,12 +104,8 @@ def test_benchmark_cohort_reads_the_stored_scores_of_every_latest_campaign(store
 
     generate_demo(store, 8, seed=5)
     instrument = store.registry.latest()[0]
-    table = store.responses(instrument=instrument.key, side="self")
-    who = table.respondents
-    latest = who.groupby("organisation_id")["campaign_id"].transform("max")
-    rows = who.index[who["campaign_id"] == latest]
-    result = score_instrument(table.answers.loc[rows, instrument.item_ids], instrument)
-    expected = result.index.rename(columns=str).groupby(who.loc[rows, "organisation_id"]).mean()
+    who, rows, index = _latest_campaign_indices(store, instrument)
+    expected = index.groupby(who.loc[rows, "organisation_id"]).mean()
 
     got = organisation_indices(store, instrument)
     scales = [scale.id for scale in instrument.scales]
